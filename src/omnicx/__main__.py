@@ -1,0 +1,3 @@
+from omnicx.cli import main
+
+main()

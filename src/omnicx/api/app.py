@@ -1,0 +1,74 @@
+"""The HTTP application: ingest (bare ASGI), management API and dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
+
+from omnicx.api import _routes_analytics, _routes_profiles, _routes_workspace
+from omnicx.api._errors import EXCEPTION_HANDLERS, error_response
+from omnicx.api._ingest import IngestApp
+from omnicx.api._openapi import OPENAPI
+from omnicx.runtime import Runtime
+from omnicx.web import _routes as web_routes
+from omnicx.web.docs import docs_page
+
+
+async def health(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    return JSONResponse(
+        {
+            "ok": True,
+            "status": "ready",
+            "processing_lag_bytes": runtime.processor.lag_bytes,
+        }
+    )
+
+
+async def openapi(_request: Request) -> JSONResponse:
+    return JSONResponse(OPENAPI)
+
+
+async def docs(_request: Request) -> HTMLResponse:
+    return HTMLResponse(docs_page(OPENAPI))
+
+
+async def not_found(request: Request, _exc: Exception) -> JSONResponse:
+    return error_response(404, f"no route for {request.method} {request.url.path}")
+
+
+class OmnicxApp:
+    """Routes ``/v1/*`` to the ingest app, everything else to Starlette."""
+
+    def __init__(self, runtime: Runtime, extra_routes: list[Any] | None = None) -> None:
+        self.runtime = runtime
+        self.ingest = IngestApp(runtime)
+        routes = [
+            Route("/health", health),
+            Route("/api/v1/openapi.json", openapi),
+            Route("/docs", docs),
+            *_routes_profiles.ROUTES,
+            *_routes_workspace.ROUTES,
+            *_routes_analytics.ROUTES,
+            *(extra_routes or []),
+            *web_routes.ROUTES,
+        ]
+        self.web = Starlette(
+            routes=routes,
+            exception_handlers={**EXCEPTION_HANDLERS, 404: not_found},
+        )
+        self.web.state.runtime = runtime
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            await self.ingest(scope, receive, send)
+            return
+        await self.web(scope, receive, send)
+
+
+def create_app(runtime: Runtime) -> OmnicxApp:
+    return OmnicxApp(runtime)

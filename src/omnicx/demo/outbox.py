@@ -1,0 +1,220 @@
+"""Segment-spec messages shaped the way each channel's SDK sends them.
+
+Web messages look like analytics.js (``context.page``, ``userAgent``, ``ip``), app
+messages like analytics-ios / analytics-android (``context.app``, ``device``, ``os``,
+cached ``context.traits``), and back-office systems (POS, contact centre, e-mail and SMS
+providers, social care, live chat) like the server libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from omnicx.demo.catalog import APP_INFO, APP_NAMESPACE, LIBRARIES, SERVER_LIBRARY
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: One buffered message: (timestamp ms, person index, sequence, message).
+Item = tuple[int, int, int, dict[str, Any]]
+
+
+def iso_timestamp(t_ms: int) -> str:
+    """``2026-08-01T09:30:00.123Z``."""
+    moment = _EPOCH + timedelta(milliseconds=t_ms)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Browser:
+    """A web browser (cookie) a person uses; ``user_id`` is set once they log in."""
+
+    anonymous_id: str
+    user_agent: str
+    ip: str
+    mobile: bool
+    user_id: str | None = None
+
+
+@dataclass(slots=True)
+class AppInstall:
+    """The mobile app on a person's phone; ``traits`` is the SDK's trait cache."""
+
+    anonymous_id: str
+    device_id: str
+    os: str  # ios | android
+    manufacturer: str
+    model: str
+    os_version: str
+    screen: tuple[int, int, float]
+    carrier: str
+    ip: str
+    user_id: str | None = None
+    traits: dict[str, str] = field(default_factory=dict)
+
+
+class Outbox:
+    """Builds one person's messages with deterministic, unique message ids."""
+
+    def __init__(self, seed: int, person: int, locale: str, timezone: str) -> None:
+        self.items: list[Item] = []
+        self._seed = seed
+        self._person = person
+        self._locale = locale
+        self._timezone = timezone
+        self._seq = 0
+
+    def _add(self, t_ms: int, message: dict[str, Any], id_style: str) -> dict[str, Any]:
+        self._seq += 1
+        digest = hashlib.blake2b(
+            f"{self._seed}/{self._person}/{self._seq}".encode(), digest_size=16
+        ).hexdigest()
+        if id_style == "web":
+            message_id = f"ajs-next-{digest}"
+        else:
+            variant = "89ab"[int(digest[16], 16) & 3]
+            message_id = (
+                f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-"
+                f"{variant}{digest[17:20]}-{digest[20:]}"
+            )
+            if id_style == "ios":
+                message_id = message_id.upper()
+        message["messageId"] = message_id
+        message["timestamp"] = iso_timestamp(t_ms)
+        self.items.append((t_ms, self._person, self._seq, message))
+        return message
+
+    def web(
+        self,
+        t_ms: int,
+        browser: Browser,
+        page: dict[str, str],
+        *,
+        kind: str = "track",
+        event: str | None = None,
+        properties: dict[str, Any] | None = None,
+        traits: dict[str, Any] | None = None,
+        campaign: dict[str, str] | None = None,
+        page_name: str | None = None,
+    ) -> dict[str, Any]:
+        """An analytics.js call made on ``page``; ``page_name`` for page calls."""
+        context: dict[str, Any] = {
+            "channel": "web",
+            "library": dict(LIBRARIES["web"]),
+            "page": dict(page),
+            "userAgent": browser.user_agent,
+            "locale": self._locale,
+            "timezone": self._timezone,
+            "ip": browser.ip,
+        }
+        if campaign:
+            context["campaign"] = dict(campaign)
+        message: dict[str, Any] = {"type": kind}
+        if kind == "page":
+            message["name"] = page_name
+            message["properties"] = dict(page) | (properties or {})
+        elif kind == "identify":
+            message["traits"] = traits or {}
+        else:
+            message["event"] = event
+            message["properties"] = properties or {}
+        if browser.user_id:
+            message["userId"] = browser.user_id
+        message["anonymousId"] = browser.anonymous_id
+        message["context"] = context
+        message["integrations"] = {}
+        return self._add(t_ms, message, "web")
+
+    def app(
+        self,
+        t_ms: int,
+        app: AppInstall,
+        *,
+        kind: str = "track",
+        event: str | None = None,
+        name: str | None = None,
+        properties: dict[str, Any] | None = None,
+        traits: dict[str, Any] | None = None,
+        wifi: bool = True,
+        channel: str = "mobile_app",
+        previous_id: str | None = None,
+    ) -> dict[str, Any]:
+        """An analytics-ios / analytics-android call (``channel`` push for pushes)."""
+        manufacturer_type = "ios" if app.os == "ios" else "android"
+        width, height, density = app.screen
+        context: dict[str, Any] = {
+            "channel": channel,
+            "library": dict(LIBRARIES[app.os]),
+            "app": dict(APP_INFO, namespace=APP_NAMESPACE[app.os]),
+            "device": {
+                "id": app.device_id,
+                "manufacturer": app.manufacturer,
+                "model": app.model,
+                "type": manufacturer_type,
+            },
+            "os": {"name": "iOS" if app.os == "ios" else "Android",
+                   "version": app.os_version},  # fmt: skip
+            "screen": {"width": width, "height": height, "density": density},
+            "network": {"wifi": wifi, "cellular": not wifi, "carrier": app.carrier},
+            "locale": self._locale,
+            "timezone": self._timezone,
+            "ip": app.ip,
+            "traits": {"anonymousId": app.anonymous_id} | app.traits,
+        }
+        message: dict[str, Any] = {"type": kind}
+        if kind == "screen":
+            message["name"] = name
+            message["properties"] = properties or {}
+        elif kind == "identify":
+            message["traits"] = traits or {}
+        elif kind == "alias":
+            message["previousId"] = previous_id
+        else:
+            message["event"] = event
+            message["properties"] = properties or {}
+        if app.user_id:
+            message["userId"] = app.user_id
+        message["anonymousId"] = app.anonymous_id
+        message["context"] = context
+        return self._add(t_ms, message, app.os)
+
+    def server(
+        self,
+        t_ms: int,
+        channel: str,
+        *,
+        user_id: str | None,
+        anonymous_id: str | None,
+        kind: str = "track",
+        event: str | None = None,
+        properties: dict[str, Any] | None = None,
+        traits: dict[str, Any] | None = None,
+        context_traits: dict[str, Any] | None = None,
+        external_ids: list[dict[str, str]] | None = None,
+        location: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """A call from a back-office system through a server library."""
+        context: dict[str, Any] = {
+            "channel": channel,
+            "library": dict(LIBRARIES[SERVER_LIBRARY[channel]]),
+        }
+        if context_traits:
+            context["traits"] = context_traits
+        if external_ids:
+            context["externalIds"] = external_ids
+        if location:
+            context["location"] = location
+            context["locale"] = self._locale
+        message: dict[str, Any] = {"type": kind}
+        if kind == "identify":
+            message["traits"] = traits or {}
+        else:
+            message["event"] = event
+            message["properties"] = properties or {}
+        if user_id:
+            message["userId"] = user_id
+        if anonymous_id:
+            message["anonymousId"] = anonymous_id
+        message["context"] = context
+        return self._add(t_ms, message, "server")

@@ -1,0 +1,299 @@
+"""Process the ingest log in micro-batches: dedup, identity, traits, event tables.
+
+Crash safety: before a batch, its end position is stored as the *intent*; the state
+transaction (dedup marks, identity graph, traits, checkpoint) commits after the events
+reach the event store. If the process dies in between, the next start sees the intent
+and skips events the event store already holds, so a replay never duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import msgspec
+
+from omnicx.contracts import Event, IdentityKey
+from omnicx.identity import (
+    GraphView,
+    MergeRules,
+    anchor_identity,
+    link_identities,
+    merge_rules_from_config,
+)
+from omnicx.ingest._record import decode_record
+from omnicx.storage import EventRow, Store
+
+log = logging.getLogger("omnicx.processor")
+_CHECKPOINT = "log_checkpoint"
+_INTENT = "log_intent"
+_decode_traits = msgspec.json.Decoder(dict[str, object]).decode
+_encode = msgspec.json.Encoder().encode
+
+
+def _position(text: str | None) -> tuple[int, int]:
+    if not text:
+        return (0, 0)
+    segment, offset = json.loads(text)
+    return (int(segment), int(offset))
+
+
+class Processor:
+    """Reads the log behind the ingest API and files events into the stores."""
+
+    def __init__(
+        self,
+        store: Store,
+        batch_events: int = 20_000,
+        idle_wait_s: float = 0.05,
+        default_region: str = "US",
+    ) -> None:
+        self.store = store
+        self.batch_events = batch_events
+        self.idle_wait_s = idle_wait_s
+        self.default_region = default_region
+        self.position = _position(store.state.get_processing_value(_CHECKPOINT))
+        intent = store.state.get_processing_value(_INTENT)
+        self._recover_until = _position(intent) if intent else None
+        self._next_identity, self._next_profile = store.state.max_ids()
+        self._rules: dict[str, MergeRules] = {}
+        self._progress = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.events_processed = 0
+        self.last_error: str | None = None
+
+    # -- control ---------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name="omnicx-processor", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    def invalidate_rules(self, workspace_id: str) -> None:
+        self._rules.pop(workspace_id, None)
+
+    def wait_until(self, position: tuple[int, int], timeout: float = 30.0) -> bool:
+        """Block until everything up to ``position`` has been processed."""
+        with self._progress:
+            return self._progress.wait_for(
+                lambda: self.position >= position, timeout=timeout
+            )
+
+    def drain(self, timeout: float = 60.0) -> bool:
+        return self.wait_until(self.store.log.durable_position, timeout)
+
+    @property
+    def lag_bytes(self) -> int:
+        durable = self.store.log.durable_position
+        if durable[0] == self.position[0]:
+            return max(0, durable[1] - self.position[1])
+        return durable[1] + 1
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.process_available():
+                    self.store.log.wait_for_more(self.position, self.idle_wait_s)
+            except Exception as exc:  # keep serving; report and retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("processing failed; retrying in 1 s")
+                time.sleep(1.0)
+
+    # -- work ------------------------------------------------------------------
+    def process_available(self) -> int:
+        """Process one micro-batch of durable records; return how many events."""
+        events: list[Event] = []
+        rejected = []
+        end = self.position
+        for payload, after in self.store.log.read(self.position):
+            record = decode_record(payload)
+            events.extend(record.events)
+            rejected.extend(record.rejected)
+            end = after
+            if len(events) >= self.batch_events:
+                break
+        if end == self.position:
+            return 0
+        self.store.state.put_processing_value(_INTENT, json.dumps(end))
+        recovering = self._recover_until is not None and self.position < (
+            self._recover_until
+        )
+        with self.store.state.transaction() as conn:
+            by_workspace: dict[str, list[Event]] = defaultdict(list)
+            for event in events:
+                by_workspace[event.workspace_id].append(event)
+            for workspace_id, workspace_events in by_workspace.items():
+                self._process_workspace(conn, workspace_id, workspace_events, recovering)
+            if rejected:
+                self.store.state.insert_rejections(
+                    conn,
+                    [
+                        {
+                            "workspace_id": r.workspace_id,
+                            "source_id": r.source_id,
+                            "received_at": r.received_at,
+                            "batch_index": r.index,
+                            "field": r.field,
+                            "message": r.message,
+                            "payload": r.payload,
+                        }
+                        for r in rejected
+                    ],
+                )
+            self.store.state.set_processing_value(conn, _CHECKPOINT, json.dumps(end))
+            self.store.state.set_processing_value(conn, _INTENT, None)
+        if self._recover_until is not None and end >= self._recover_until:
+            self._recover_until = None
+        if end[0] > self.position[0]:
+            self.store.log.drop_segments_before(end[0])
+        with self._progress:
+            self.position = end
+            self.events_processed += len(events)
+            self._progress.notify_all()
+        return len(events)
+
+    def _rules_for(self, workspace_id: str) -> MergeRules:
+        rules = self._rules.get(workspace_id)
+        if rules is None:
+            config = self.store.state.workspace(workspace_id).config
+            rules = merge_rules_from_config(config, self.default_region)
+            self._rules[workspace_id] = rules
+        return rules
+
+    def _new_profile_id(self) -> int:
+        self._next_profile += 1
+        return self._next_profile
+
+    def _process_workspace(
+        self, conn, workspace_id: str, events: list[Event], recovering: bool
+    ) -> None:
+        state = self.store.state
+        unseen = state.unseen_message_ids(conn, workspace_id, [e.message_id for e in events])
+        fresh: list[Event] = []
+        for event in events:
+            if event.message_id in unseen:
+                unseen.discard(event.message_id)
+                fresh.append(event)
+        if not fresh:
+            return
+        state.mark_seen(conn, workspace_id, [e.message_id for e in fresh])
+        fresh.sort(key=lambda e: (e.timestamp, e.message_id))
+
+        keys = list({key for e in fresh for key in e.identities})
+        known = state.identities_by_key(conn, workspace_id, keys)
+        profiles = sorted({profile for _, profile in known.values()})
+        members = state.members_of(conn, profiles)
+        identity_id: dict[IdentityKey, int] = {k: ids[0] for k, ids in known.items()}
+        original_profile: dict[IdentityKey, int] = {}
+        for profile_id, identity_type, value, member_id in members:
+            identity_id[(identity_type, value)] = member_id
+            original_profile[(identity_type, value)] = profile_id
+        view = GraphView.from_members(
+            ((p, t, v) for p, t, v, _ in members), state.split_pairs_of(conn, profiles)
+        )
+        rules = self._rules_for(workspace_id)
+        new_profiles: list[int] = []
+        merges: list[dict] = []
+        seen_range: dict[int, list[int]] = {}
+        traits: dict[tuple[int, str], dict] = {}
+        rows: list[EventRow] = []
+        for event in fresh:
+            resolution = link_identities(
+                view, event.identities, rules, self._new_profile_id
+            )
+            new_profiles.extend(resolution.new_profiles)
+            for key in event.identities:
+                if key not in identity_id:
+                    self._next_identity += 1
+                    identity_id[key] = self._next_identity
+                span = seen_range.setdefault(
+                    identity_id[key], [event.timestamp, event.timestamp]
+                )
+                span[0] = min(span[0], event.timestamp)
+                span[1] = max(span[1], event.timestamp)
+            for merge in resolution.merges:
+                merges.append(
+                    {
+                        "workspace_id": workspace_id,
+                        "survivor_id": merge.survivor,
+                        "merged_id": merge.merged,
+                        "identity_ids": json.dumps(merge.identities),
+                        "linking_identity": json.dumps(merge.linking_identity),
+                        "message_id": event.message_id,
+                        "at": event.received_at,
+                    }
+                )
+            anchor = anchor_identity(event.identities)
+            assert anchor is not None  # validation guarantees one identity
+            anchor_id = identity_id[anchor]
+            rows.append(
+                self.store.events.row(
+                    event, anchor_id, resolution.profile_of_identity[anchor]
+                )
+            )
+            if event.profile_traits:
+                for key, value in _decode_traits(event.profile_traits).items():
+                    current = traits.get((anchor_id, key))
+                    if current is None or current["ts"] <= event.timestamp:
+                        traits[(anchor_id, key)] = {
+                            "identity_id": anchor_id,
+                            "key": key[:200],
+                            "workspace_id": workspace_id,
+                            "value": _encode(value).decode(),
+                            "source_id": event.source_id,
+                            "channel": event.channel,
+                            "ts": event.timestamp,
+                            "message_id": event.message_id,
+                        }
+        new_identities = []
+        moved = []
+        for key, profile_id in view.profile_of.items():
+            if key not in original_profile:
+                span = seen_range[identity_id[key]]
+                new_identities.append(
+                    {
+                        "id": identity_id[key],
+                        "workspace_id": workspace_id,
+                        "type": key[0],
+                        "value": key[1],
+                        "profile_id": profile_id,
+                        "first_seen": span[0],
+                        "last_seen": span[1],
+                    }
+                )
+            elif original_profile[key] != profile_id:
+                moved.append((identity_id[key], profile_id))
+        new_ids = {row["id"] for row in new_identities}
+        state.apply_identity_changes(
+            conn,
+            workspace_id,
+            new_profiles,
+            new_identities,
+            moved,
+            [(i, s[0], s[1]) for i, s in seen_range.items() if i not in new_ids],
+            merges,
+        )
+        state.upsert_traits(conn, list(traits.values()))
+        if recovering:
+            present = self.store.events.existing_message_ids(
+                workspace_id, [r.message_id for r in rows]
+            )
+            rows = [r for r in rows if r.message_id not in present]
+        self.store.events.insert_events(rows)
+        changed = [(row["id"], row["profile_id"]) for row in new_identities] + moved
+        self.store.events.upsert_identity_profiles(
+            workspace_id, changed, version=time.time_ns()
+        )
+
+
+ProgressCallback = Callable[[int], None]
