@@ -48,7 +48,9 @@ class Live:
     def admin_token(self) -> str:
         return self.workspace.admin_token
 
-    def send(self, path: str, body: Any, write_key: str | None = None) -> httpx.Response:
+    def send(
+        self, path: str, body: Any, write_key: str | None = None
+    ) -> httpx.Response:
         return httpx.post(
             f"{self.url}{path}",
             json=body,

@@ -46,7 +46,9 @@ def serve_forever(runtime: Runtime, host: str, port: int) -> None:
 class BackgroundServer:
     """A uvicorn server on its own thread (demo loading, tests)."""
 
-    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, runtime: Runtime, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.server = uvicorn.Server(_config(runtime, host, port))
         self.thread = threading.Thread(
             target=lambda: asyncio.run(self.server.serve()),

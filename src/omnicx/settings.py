@@ -32,7 +32,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, "TCP port the server listens on."),
     Setting("default_region", "US", "Region for phone numbers written without +code."),
     Setting("max_event_bytes", 32 * 1024, "Largest accepted event, in bytes."),
-    Setting("max_request_bytes", 500 * 1024, "Largest accepted request body, in bytes."),
+    Setting(
+        "max_request_bytes", 500 * 1024, "Largest accepted request body, in bytes."
+    ),
     Setting("log_segment_bytes", 64 * 1024 * 1024, "Ingest log segment size, bytes."),
     Setting("process_batch_events", 20_000, "Events processed per micro-batch."),
     Setting("process_interval_s", 0.05, "Processor poll interval when idle, seconds."),

@@ -1,6 +1,6 @@
 """The one JSON error shape, everywhere::
 
-    {"ok": false, "status": 400, "error": "…", "errors": [{"field": "…", "message": "…"}]}
+{"ok": false, "status": 400, "error": "…", "errors": [{"field": "…", "message": "…"}]}
 """
 
 from __future__ import annotations

@@ -88,9 +88,7 @@ class IngestApp:
             return
         kind = path[len("/v1/") :].strip("/")
         if method != "POST":
-            await _send_json(
-                send, 405, error_body(405, f"use POST for /v1/{kind}")
-            )
+            await _send_json(send, 405, error_body(405, f"use POST for /v1/{kind}"))
             return
         service = self.runtime.ingest
         try:
@@ -117,6 +115,4 @@ class IngestApp:
         forwarded = _header(scope, b"x-forwarded-proto")
         if forwarded in ("http", "https"):
             scheme = forwarded
-        await _send_json(
-            send, 200, settings_document(write_key, f"{host}/v1", scheme)
-        )
+        await _send_json(send, 200, settings_document(write_key, f"{host}/v1", scheme))

@@ -83,7 +83,9 @@ OPENAPI: dict[str, Any] = {
                 ],
             )
         },
-        "/api/v1/profiles/{id}/merges": {"get": _op("Merges of a profile", None, [_ID])},
+        "/api/v1/profiles/{id}/merges": {
+            "get": _op("Merges of a profile", None, [_ID])
+        },
         "/api/v1/profiles/{id}/split": {
             "post": _op(
                 "Undo a merge into this profile",

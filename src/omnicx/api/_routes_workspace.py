@@ -73,7 +73,9 @@ async def sources(request: Request) -> JSONResponse:
     workspace_id = workspace_of(request)
     state = runtime_of(request).store.state
     if request.method == "GET":
-        return JSONResponse({"sources": [_source_dict(s) for s in state.sources(workspace_id)]})
+        return JSONResponse(
+            {"sources": [_source_dict(s) for s in state.sources(workspace_id)]}
+        )
     body = await read_json(request, SourceRequest)
     channel = None
     if body.default_channel is not None:

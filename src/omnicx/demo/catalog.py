@@ -169,7 +169,12 @@ def _build_products() -> tuple[Product, ...]:
             number = 1001 + len(products)
             products.append(
                 Product(
-                    f"P{number}", f"LUM-{code}-{number}", name, category, price, variants
+                    f"P{number}",
+                    f"LUM-{code}-{number}",
+                    name,
+                    category,
+                    price,
+                    variants,
                 )
             )
     return tuple(products)
@@ -248,7 +253,11 @@ EMAIL_CAMPAIGNS: Final = (
 #: (slug, name, text) of the SMS programme, one every fifteen days.
 SMS_CAMPAIGNS: Final = (
     ("flash-today", "Flash Sale Today", "Lumen: 30% off today only. Shop: {url}"),
-    ("store-event", "In-Store Event", "Lumen: this weekend in store, gifts with purchase"),
+    (
+        "store-event",
+        "In-Store Event",
+        "Lumen: this weekend in store, gifts with purchase",
+    ),
     ("points-expiring", "Points Expiring", "Lumen: your points expire soon. {url}"),
     ("new-drop", "New Drop", "Lumen: the new collection is live. {url}"),
 )

@@ -8,6 +8,7 @@ providers, social care, live chat) like the server libraries.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,10 +21,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Item = tuple[int, int, int, dict[str, Any]]
 
 
+@functools.cache
+def _date_prefix(day: int) -> str:
+    return (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%dT")
+
+
 def iso_timestamp(t_ms: int) -> str:
-    """``2026-08-01T09:30:00.123Z``."""
-    moment = _EPOCH + timedelta(milliseconds=t_ms)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """``2026-08-01T09:30:00.123Z`` (UTC, milliseconds)."""
+    seconds, millis = divmod(t_ms, 1000)
+    day, second = divmod(seconds, 86_400)
+    hour, second = divmod(second, 3600)
+    minute, second = divmod(second, 60)
+    return f"{_date_prefix(day)}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
 
 
 @dataclass(slots=True)
@@ -153,8 +162,10 @@ class Outbox:
                 "model": app.model,
                 "type": manufacturer_type,
             },
-            "os": {"name": "iOS" if app.os == "ios" else "Android",
-                   "version": app.os_version},  # fmt: skip
+            "os": {
+                "name": "iOS" if app.os == "ios" else "Android",
+                "version": app.os_version,
+            },
             "screen": {"width": width, "height": height, "density": density},
             "network": {"wifi": wifi, "cellular": not wifi, "carrier": app.carrier},
             "locale": self._locale,

@@ -37,15 +37,20 @@ ARCHETYPES: Final = {
     "omnichannel": 0.10,
 }
 _LOYALTY_SHARE: Final = {
-    "store_only": 0.7, "web_to_store": 0.6, "sms_store": 0.7, "omnichannel": 0.8,
-}  # fmt: skip
+    "store_only": 0.7,
+    "web_to_store": 0.6,
+    "sms_store": 0.7,
+    "omnichannel": 0.8,
+}
 _MODULUS: Final = 1_000_000_000
 _MULTIPLIER: Final = 387_420_489  # 3**18, coprime with 10**9: a bijection mod 10**9
 
 
 def scrambled(seed: int, kind: str, n: int) -> int:
     """A 9-digit number that is unique per (kind, n) and looks random for a seed."""
-    salt = int.from_bytes(hashlib.blake2b(f"{seed}/{kind}".encode(), digest_size=8).digest())
+    salt = int.from_bytes(
+        hashlib.blake2b(f"{seed}/{kind}".encode(), digest_size=8).digest()
+    )
     return (n * _MULTIPLIER + salt) % _MODULUS
 
 
@@ -103,7 +108,9 @@ def _phone(rng: random.Random, market: Market) -> tuple[str, str]:
         line = f"{rng.randrange(10_000):04d}"
         return f"+1{prefix}{exchange}{line}", f"({prefix}) {exchange}-{line}"
     digits = market.subscriber_digits
-    subscriber = f"{rng.randint(2, 9)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
+    subscriber = (
+        f"{rng.randint(2, 9)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
+    )
     national = "0" + prefix + subscriber
     match market.code:
         case "IL":  # 052-123-4567
@@ -119,11 +126,19 @@ def _phone(rng: random.Random, market: Market) -> tuple[str, str]:
 
 
 def _email(rng: random.Random, first: str, last: str, used: set[str]) -> str:
-    f, last_ascii = first.lower().translate(ASCII_FOLD), last.lower().translate(ASCII_FOLD)
+    f, last_ascii = (
+        first.lower().translate(ASCII_FOLD),
+        last.lower().translate(ASCII_FOLD),
+    )
     local = rng.choice(
-        (f"{f}.{last_ascii}", f"{f}{last_ascii}", f"{f}_{last_ascii}",
-         f"{f[0]}.{last_ascii}", f"{f}{rng.randint(1, 99)}")
-    )  # fmt: skip
+        (
+            f"{f}.{last_ascii}",
+            f"{f}{last_ascii}",
+            f"{f}_{last_ascii}",
+            f"{f[0]}.{last_ascii}",
+            f"{f}{rng.randint(1, 99)}",
+        )
+    )
     domain = rng.choice(EMAIL_DOMAINS)
     email = f"{local}@{domain}"
     while email in used:
@@ -133,8 +148,13 @@ def _email(rng: random.Random, first: str, last: str, used: set[str]) -> str:
 
 
 def _handle(rng: random.Random, first: str, last: str, used: set[str]) -> str:
-    f, last_ascii = first.lower().translate(ASCII_FOLD), last.lower().translate(ASCII_FOLD)
-    handle = rng.choice((f"@{f}_{last_ascii[0]}", f"@{f}{last_ascii}", f"@{f}.{last_ascii}"))
+    f, last_ascii = (
+        first.lower().translate(ASCII_FOLD),
+        last.lower().translate(ASCII_FOLD),
+    )
+    handle = rng.choice(
+        (f"@{f}_{last_ascii[0]}", f"@{f}{last_ascii}", f"@{f}.{last_ascii}")
+    )
     while handle in used:
         handle = f"{handle.rstrip('0123456789')}{rng.randint(1, 999)}"
     used.add(handle)
@@ -154,7 +174,9 @@ def make_personas(customers: int, seed: int) -> list[Persona]:
         market = rng.choices(MARKETS, market_weights)[0]
         language = _weighted(rng, market.languages)
         archetype = rng.choices(archetypes, archetype_weights)[0]
-        pool = language if language != "en" else ENGLISH_NAME_POOL.get(market.code, "en")
+        pool = (
+            language if language != "en" else ENGLISH_NAME_POOL.get(market.code, "en")
+        )
         first_latin, first_native = rng.choice(FIRST_NAMES[pool])
         last_latin, last_native = rng.choice(LAST_NAMES[pool])
         native = language in ("he", "ar", "fa") and rng.random() < 0.35
@@ -165,7 +187,9 @@ def make_personas(customers: int, seed: int) -> list[Persona]:
         email = _email(rng, first_latin, last_latin, used_emails)
         loyalty = rng.random() < _LOYALTY_SHARE.get(archetype, 0.25)
         social = None
-        social_share = {"social_complainer": 1.0, "omnichannel": 0.6}.get(archetype, 0.1)
+        social_share = {"social_complainer": 1.0, "omnichannel": 0.6}.get(
+            archetype, 0.1
+        )
         if rng.random() < social_share:
             platform, id_type, _ = rng.choice(SOCIAL_PLATFORMS)
             handle = _handle(rng, first_latin, last_latin, used_handles)

@@ -60,9 +60,7 @@ class Resolution:
     merges: list[Merge]
 
 
-def _can_unite(
-    view: GraphView, keys: list[IdentityKey], rules: MergeRules
-) -> bool:
+def _can_unite(view: GraphView, keys: list[IdentityKey], rules: MergeRules) -> bool:
     """Whether all ``keys`` and the profiles they are on may become one profile."""
     profiles = {view.profile_of[k] for k in keys if k in view.profile_of}
     for a in profiles:

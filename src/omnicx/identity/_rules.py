@@ -55,6 +55,10 @@ class MergeRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         except ValueError:
             return len(self.priority)
 
+    def rank_key(self, key: tuple[str, str]) -> int:
+        """Sort key putting identities in priority order."""
+        return self.rank(key[0])
+
     def limit(self, identity_type: str) -> int | None:
         return self.limits.get(identity_type)
 

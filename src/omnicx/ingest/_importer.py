@@ -50,7 +50,9 @@ class ImportSummary:
         key = f"{field_name}: {message}"
         self.reasons[key] = self.reasons.get(key, 0) + 1
         if len(self.examples) < 20:
-            self.examples.append({"line": line, "field": field_name, "message": message})
+            self.examples.append(
+                {"line": line, "field": field_name, "message": message}
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return {

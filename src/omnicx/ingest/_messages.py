@@ -43,15 +43,11 @@ class Batch(msgspec.Struct):
     writeKey: str | None = None
 
 
-class LibraryView(msgspec.Struct):
-    name: Any = None
-
-
 class ContextView(msgspec.Struct):
     """The parts of ``context`` ingest needs; everything else is kept untouched."""
 
     channel: Any = None
-    library: LibraryView | Any = None
+    library: Any = None
     traits: dict[str, Any] | None = None
     externalIds: list[Any] | None = None
     device: dict[str, Any] | None = None

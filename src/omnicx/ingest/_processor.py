@@ -133,7 +133,9 @@ class Processor:
             for event in events:
                 by_workspace[event.workspace_id].append(event)
             for workspace_id, workspace_events in by_workspace.items():
-                self._process_workspace(conn, workspace_id, workspace_events, recovering)
+                self._process_workspace(
+                    conn, workspace_id, workspace_events, recovering
+                )
             if rejected:
                 self.store.state.insert_rejections(
                     conn,
@@ -178,7 +180,9 @@ class Processor:
         self, conn, workspace_id: str, events: list[Event], recovering: bool
     ) -> None:
         state = self.store.state
-        unseen = state.unseen_message_ids(conn, workspace_id, [e.message_id for e in events])
+        unseen = state.unseen_message_ids(
+            conn, workspace_id, [e.message_id for e in events]
+        )
         fresh: list[Event] = []
         for event in events:
             if event.message_id in unseen:

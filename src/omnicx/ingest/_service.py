@@ -7,7 +7,12 @@ import time
 import zlib
 from dataclasses import dataclass
 
-from omnicx.errors import FieldError, PayloadTooLargeError, ValidationError, WorkspaceError
+from omnicx.errors import (
+    FieldError,
+    PayloadTooLargeError,
+    ValidationError,
+    WorkspaceError,
+)
 from omnicx.identity import MergeRules, merge_rules_from_config
 from omnicx.ingest._record import LogRecord, encode_record
 from omnicx.ingest._validate import (

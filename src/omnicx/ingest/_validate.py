@@ -220,7 +220,10 @@ def validate_message(
 
     context_raw = objects["context"] or b"{}"
     if batch_context:
-        merged = {**_dict_decoder.decode(batch_context), **_dict_decoder.decode(context_raw)}
+        merged = {
+            **_dict_decoder.decode(batch_context),
+            **_dict_decoder.decode(context_raw),
+        }
         context_raw = _encode(merged)
     try:
         context = _context_decoder.decode(context_raw)
@@ -249,7 +252,9 @@ def validate_message(
         "externalIds": context.externalIds,
         "device": context.device,
     }
-    identities = extract_identities(user_id, anonymous_id, traits, identity_context, rules)
+    identities = extract_identities(
+        user_id, anonymous_id, traits, identity_context, rules
+    )
     if event_type == "alias" and previous_id is not None:
         identities = (
             *identities,
@@ -278,7 +283,7 @@ def validate_message(
             context.channel,
             properties_channel,
             source.default_channel,
-            getattr(library, "name", None),
+            library.get("name") if isinstance(library, dict) else None,
         ),
         timestamp=timestamp,
         received_at=received_at,

@@ -129,7 +129,9 @@ def lookup_profile(
     return get_profile(store, workspace_id, profile_id)
 
 
-def profile_merges(store: Store, workspace_id: str, raw_id: str) -> list[dict[str, Any]]:
+def profile_merges(
+    store: Store, workspace_id: str, raw_id: str
+) -> list[dict[str, Any]]:
     profile_id = _current(store, workspace_id, parse_profile_id(raw_id))
     return [
         {

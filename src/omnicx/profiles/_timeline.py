@@ -57,9 +57,9 @@ def parse_limit(raw: str | None, default: int = 50) -> int:
 def get_timeline(
     store: Store, workspace_id: str, raw_id: str, limit: int, cursor: str | None
 ) -> Timeline:
+    before = _decode_cursor(cursor) if cursor else None
     profile_id = _current(store, workspace_id, parse_profile_id(raw_id))
     identity_ids = [i["id"] for i in store.state.profile_identities(profile_id)]
-    before = _decode_cursor(cursor) if cursor else None
     rows = store.events.timeline(workspace_id, identity_ids, limit + 1, before)
     page = rows[:limit]
     events = [

@@ -27,6 +27,18 @@ def _ch_time(ms: int | None) -> str | None:
     return f"{ms // 1000}.{ms % 1000:03d}"
 
 
+def array_param(values: Iterable[str | int]) -> str:
+    """An array query parameter in ClickHouse's text form (``['a','b']``, ``[1,2]``)."""
+    parts = []
+    for value in values:
+        if isinstance(value, int):
+            parts.append(str(value))
+        else:
+            escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"'{escaped}'")
+    return "[" + ",".join(parts) + "]"
+
+
 class EventRow(msgspec.Struct, array_like=True):
     """One row of ``events`` in insert column order (``sql.EVENT_COLUMNS``)."""
 
@@ -127,14 +139,16 @@ class ChdbEventStore:
             self._execute(sql.INSERT_IDENTITY_PROFILES + b"\n".join(lines).decode())
 
     def delete_workspace_messages(self, workspace_id: str, ids: Sequence[str]) -> None:
-        self._execute(sql.DELETE_MESSAGES, {"ws": workspace_id, "ids": list(ids)})
+        self._execute(
+            sql.DELETE_MESSAGES, {"ws": workspace_id, "ids": array_param(ids)}
+        )
 
     # -- reading ---------------------------------------------------------------
     def existing_message_ids(self, workspace_id: str, ids: Sequence[str]) -> set[str]:
         if not ids:
             return set()
         rows = self.query_rows(
-            sql.EXISTING_MESSAGE_IDS, {"ws": workspace_id, "ids": list(ids)}
+            sql.EXISTING_MESSAGE_IDS, {"ws": workspace_id, "ids": array_param(ids)}
         )
         return {r["message_id"] for r in rows}
 
@@ -148,7 +162,7 @@ class ChdbEventStore:
         """Newest first; ``before`` is the ``(timestamp_ms, message_id)`` cursor."""
         params: dict[str, Any] = {
             "ws": workspace_id,
-            "ids": list(identity_ids),
+            "ids": array_param(identity_ids),
             "limit": limit,
             "ts": before[0] if before else 2**62,
             "mid": before[1] if before else "",
@@ -160,7 +174,7 @@ class ChdbEventStore:
         self, workspace_id: str, identity_ids: Sequence[int]
     ) -> list[dict[str, Any]]:
         return self.query_rows(
-            sql.PROFILE_ACTIVITY, {"ws": workspace_id, "ids": list(identity_ids)}
+            sql.PROFILE_ACTIVITY, {"ws": workspace_id, "ids": array_param(identity_ids)}
         )
 
     def workspace_stats(self, workspace_id: str) -> dict[str, Any]:
@@ -170,7 +184,11 @@ class ChdbEventStore:
     def events_per_channel(
         self, workspace_id: str, bucket: str = "day"
     ) -> list[dict[str, Any]]:
-        statement = sql.EVENTS_PER_CHANNEL_DAY if bucket == "day" else sql.EVENTS_PER_CHANNEL_HOUR
+        statement = (
+            sql.EVENTS_PER_CHANNEL_DAY
+            if bucket == "day"
+            else sql.EVENTS_PER_CHANNEL_HOUR
+        )
         return self.query_rows(statement, {"ws": workspace_id})
 
     def count_events(self, workspace_id: str | None = None) -> int:

@@ -304,7 +304,9 @@ class StateStore(ProfileStateMixin):
         return set(message_ids) - seen
 
     @staticmethod
-    def mark_seen(conn: Connection, workspace_id: str, message_ids: Iterable[str]) -> None:
+    def mark_seen(
+        conn: Connection, workspace_id: str, message_ids: Iterable[str]
+    ) -> None:
         rows = [{"workspace_id": workspace_id, "message_id": m} for m in message_ids]
         if rows:
             conn.execute(insert(t.seen_messages), rows)

@@ -64,8 +64,9 @@ class ProfileStateMixin:
             for start in range(0, len(identity_ids), 400):
                 chunk = identity_ids[start : start + 400]
                 rows = conn.execute(
-                    select(c.key, c.value, c.source_id, c.channel, c.ts, c.identity_id)
-                    .where(c.identity_id.in_(chunk))
+                    select(
+                        c.key, c.value, c.source_id, c.channel, c.ts, c.identity_id
+                    ).where(c.identity_id.in_(chunk))
                 )
                 out.extend(dict(r._mapping) for r in rows)
         return out
@@ -116,7 +117,11 @@ class ProfileStateMixin:
 
     @staticmethod
     def split_merge(
-        conn: Connection, workspace_id: str, profile_id: int, merge_id: int | None, at: int
+        conn: Connection,
+        workspace_id: str,
+        profile_id: int,
+        merge_id: int | None,
+        at: int,
     ) -> dict[str, Any]:
         """Undo one merge into ``profile_id`` (the latest one when no id is given).
 

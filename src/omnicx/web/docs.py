@@ -40,8 +40,6 @@ def docs_page(spec: dict[str, Any]) -> str:
         "<p>Authenticate with <code>Authorization: Bearer &lt;admin token&gt;</code>. "
         "The machine-readable document is at "
         "<a href='/api/v1/openapi.json'>/api/v1/openapi.json</a>. Errors always have "
-        "the shape <code>{\"ok\": false, \"status\", \"error\", \"errors\": "
-        "[{\"field\", \"message\"}]}</code>.</p>"
-        + "".join(rows)
-        + "</main></body></html>"
+        'the shape <code>{"ok": false, "status", "error", "errors": '
+        '[{"field", "message"}]}</code>.</p>' + "".join(rows) + "</main></body></html>"
     )
