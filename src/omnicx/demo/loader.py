@@ -1,0 +1,147 @@
+"""``omnicx demo``: generate the retail business, send it through HTTP ingest, serve.
+
+The data goes through the real ingest path (``POST /v1/batch`` on loopback), exactly as
+an SDK would send it. Loading is idempotent: a folder that already holds the demo is
+served as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from omnicx.demo.generator import generate_business
+from omnicx.errors import ConflictError
+from omnicx.runtime import Runtime
+from omnicx.server import SERVER_FILE, BackgroundServer
+from omnicx.settings import Settings
+
+WORKSPACE = "demo"
+CREDENTIALS = "demo-credentials.json"
+BATCH = 100
+
+
+def _credentials(runtime: Runtime) -> tuple[dict[str, str], bool]:
+    """Demo workspace credentials; ``True`` when they were just created."""
+    path = runtime.settings.data_dir / CREDENTIALS
+    if path.exists():
+        return json.loads(path.read_text()), False
+    try:
+        created = runtime.store.state.create_workspace(WORKSPACE)
+    except ConflictError:
+        raise ConflictError(
+            f"{runtime.settings.data_dir} has a '{WORKSPACE}' workspace but no "
+            f"{CREDENTIALS}; use an empty --data folder for the demo"
+        ) from None
+    credentials = {
+        "workspace": created.workspace.name,
+        "write_key": created.source.write_key,
+        "admin_token": created.admin_token,
+    }
+    path.write_text(json.dumps(credentials, indent=2))
+    os.chmod(path, 0o600)
+    return credentials, True
+
+
+def _batches(customers: int, seed: int) -> Iterator[bytes]:
+    messages = generate_business(customers=customers, seed=seed)
+    while chunk := list(islice(messages, BATCH)):
+        yield json.dumps({"batch": chunk}).encode()
+
+
+def _send_all(
+    url: str, write_key: str, customers: int, seed: int, progress: Progress
+) -> int:
+    task = progress.add_task("sending events", total=None)
+    sent = 0
+    lock = threading.Lock()
+    client = httpx.Client(base_url=url, auth=(write_key, ""), timeout=60)
+
+    def post(body: bytes) -> None:
+        nonlocal sent
+        response = client.post(
+            "/v1/batch", content=body, headers={"content-type": "application/json"}
+        )
+        response.raise_for_status()
+        count = body.count(b'"messageId"')
+        with lock:
+            sent += count
+        progress.advance(task, count)
+
+    with client, ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(post, b) for b in _batches(customers, seed)]:
+            future.result()
+    progress.update(task, total=sent, completed=sent)
+    return sent
+
+
+def _wait_processed(runtime: Runtime, progress: Progress) -> None:
+    task = progress.add_task("resolving identities", total=None)
+    while not runtime.processor.drain(timeout=0.5):
+        progress.update(task, completed=runtime.processor.events_processed)
+    progress.update(task, total=1, completed=1)
+
+
+def run_demo(
+    settings: Settings,
+    customers: int,
+    seed: int,
+    serve: bool = True,
+    console: Console | None = None,
+) -> dict[str, Any]:
+    console = console or Console(stderr=True)
+    runtime = Runtime.open(settings)
+    server = BackgroundServer(runtime, settings.host, int(settings.port))
+    try:
+        url = server.start()
+        (settings.data_dir / SERVER_FILE).write_text(json.dumps({"url": url}))
+        credentials, fresh = _credentials(runtime)
+        started = time.monotonic()
+        if fresh:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:,} events"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                sent = _send_all(
+                    url, credentials["write_key"], customers, seed, progress
+                )
+                _wait_processed(runtime, progress)
+            console.print(
+                f"loaded {sent:,} events for {customers:,} customers "
+                f"in {time.monotonic() - started:.1f} s"
+            )
+        summary = {"url": url, **credentials}
+        console.print(
+            f"\n[bold]OmniCX demo[/bold] at [link={url}]{url}[/link]\n"
+            f"  dashboard:   {url}/  (sign in with the admin token)\n"
+            f"  write key:   {credentials['write_key']}\n"
+            f"  admin token: {credentials['admin_token']}\n"
+            f"  snippet:     {url}/snippet?write_key={credentials['write_key']}\n"
+            f"  API docs:    {url}/docs\n"
+        )
+        if serve:
+            console.print("serving; press Ctrl-C to stop")
+            try:
+                while server.thread.is_alive():
+                    server.thread.join(timeout=0.5)
+            except KeyboardInterrupt:
+                pass
+        return summary
+    finally:
+        server.stop()
+        (Path(settings.data_dir) / SERVER_FILE).unlink(missing_ok=True)
+        runtime.close()
