@@ -37,8 +37,8 @@ import msgspec
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MID_WIDTH = 32  # messageId width; patched in place per send
-MID_PLACEHOLDER = b"\x01" * MID_WIDTH  # never occurs in generated JSON text
-_MID_JSON = "\x01" * MID_WIDTH
+MID_PLACEHOLDER = b"#" * MID_WIDTH  # never occurs in generated JSON text
+_MID_JSON = "#" * MID_WIDTH
 _encode = msgspec.json.Encoder().encode
 
 
@@ -83,7 +83,7 @@ class RssSampler(threading.Thread):
         self.interval = interval
         self.peak = 0
         self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def sample(self) -> int:
         import psutil
@@ -102,11 +102,11 @@ class RssSampler(threading.Thread):
         return total
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._halt.wait(self.interval):
             self.sample()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=2)
 
 
@@ -119,7 +119,6 @@ class Server:
         port: int | None = None,
         command: list[str] | None = None,
         env: dict[str, str] | None = None,
-        py_spy: Path | None = None,
         log_path: Path | None = None,
     ) -> None:
         self.port = port or free_port()
@@ -128,13 +127,6 @@ class Server:
             PYTHON, "-m", "omnicx", "serve", "--data", str(data_dir),
             "--port", str(self.port),
         ]
-        if py_spy is not None:
-            # py-spy samples every thread of the server (the processor runs on one).
-            self.command = [
-                shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy")),
-                "record", "--rate", "97", "--format", "raw", "--threads",
-                "--output", str(py_spy), "--", *self.command,
-            ]
         self.env = {**os.environ, "OMNICX_LOG_LEVEL": "warning", **(env or {})}
         self.log_path = log_path or Path(tempfile.mktemp(prefix="omnicx-bench-", suffix=".log"))
         self.proc: subprocess.Popen[bytes] | None = None
@@ -168,21 +160,47 @@ class Server:
         self.sampler.start()
 
     def server_pid(self) -> int:
-        """The serving Python process (the child of py-spy when profiling)."""
+        assert self.proc is not None
+        return self.proc.pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds used by the server so far."""
         import psutil
 
-        assert self.proc is not None
-        if "py-spy" in self.command[0]:
-            children = psutil.Process(self.proc.pid).children()
-            if children:
-                return children[0].pid
-        return self.proc.pid
+        times = psutil.Process(self.server_pid()).cpu_times()
+        return times.user + times.system
+
+    def start_profile(self, output: Path, gil: bool = False, rate: int = 97) -> None:
+        """Attach py-spy (all threads, raw collapsed stacks) until ``stop_profile``."""
+        command = [
+            shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy")),
+            "record", "--pid", str(self.server_pid()), "--rate", str(rate),
+            "--format", "raw", "--threads", "--nonblocking", "--output", str(output),
+        ]
+        if gil:
+            command.append("--gil")
+        self._spy = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        time.sleep(1.0)  # let it attach before the measured work starts
+        if self._spy.poll() is not None:
+            raise RuntimeError("py-spy failed: " + self._spy.stderr.read().decode())
+
+    def stop_profile(self) -> None:
+        spy = getattr(self, "_spy", None)
+        if spy is not None and spy.poll() is None:
+            spy.send_signal(signal.SIGINT)
+            try:
+                spy.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+        self._spy = None
 
     @property
     def peak_rss(self) -> int:
         return self.sampler.peak if self.sampler else 0
 
     def stop(self, timeout: float = 60.0) -> int | None:
+        self.stop_profile()
         if self.sampler:
             self.sampler.stop()
         if self.proc is None or self.proc.poll() is not None:
@@ -265,7 +283,9 @@ def print_table(title: str, rows: Sequence[tuple[str, Any]]) -> None:
     print(f"\n{title}")
     print("-" * (width + 30))
     for name, value in rows:
-        if isinstance(value, float):
+        if isinstance(value, bool) or value is None:
+            value = str(value)
+        elif isinstance(value, float):
             value = f"{value:,.2f}"
         elif isinstance(value, int):
             value = f"{value:,}"
@@ -294,6 +314,8 @@ TRACKS = [("Product Viewed", 30), ("Product Added", 12), ("Products Searched", 1
           ("Push Opened", 4), ("Support Ticket Created", 2), ("Store Visit", 3)]
 _TRACK_NAMES = [name for name, _ in TRACKS]
 _TRACK_WEIGHTS = [w for _, w in TRACKS]
+_SERVER_SIDE = {"Email Opened": "email", "Store Visit": "store",
+                "Support Ticket Created": "call_center", "Push Opened": "push"}
 UA = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like "
       "Gecko) Chrome/124.0.0.0 Safari/537.36")
 
@@ -425,13 +447,14 @@ def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
     if name == "Order Completed":
         properties.update(order_id=f"o{rng.getrandbits(48):012x}",
                           revenue=properties["value"], tax=1.5, shipping=4.99)
-    if name in ("Email Opened", "Store Visit", "Support Ticket Created", "Push Opened"):
-        # server-side sources: a user id and an explicit channel
-        message.pop("anonymousId", None) if logged_in else None
+    if name in _SERVER_SIDE:
+        # server-side sources (ESP, POS, helpdesk): the user id and an explicit channel
+        message.pop("anonymousId", None)
         message["userId"] = c.user_id
-        context["channel"] = {"Email Opened": "email", "Store Visit": "store",
-                              "Support Ticket Created": "call_center",
-                              "Push Opened": "push"}[name]
+        message["context"] = {
+            "library": {"name": "analytics-python", "version": "2.3.2"},
+            "channel": _SERVER_SIDE[name],
+        }
     message.update(type="track", event=name, properties=properties)
     return message
 
@@ -658,7 +681,6 @@ def _worker_main(
         stop_at = time.perf_counter() + seconds
         tasks = []
         for c in range(conns):
-            global_conn = worker * 1000 + c
             slot = sum(_SHARED["conn_counts"][:worker]) + c
             prefix = f"{run_id}-{worker:03d}{c:03d}-".encode()
             assert len(prefix) == MID_WIDTH - 16, prefix
@@ -666,12 +688,13 @@ def _worker_main(
             tasks.append(_connection_loop(port, templates, prefix, start, stop_at,
                                           time.perf_counter() - (time.time() - t0),
                                           max_requests))
-            del global_conn
         return await asyncio.gather(*tasks)
 
     results = asyncio.run(main())
-    out.put([msgspec.to_builtins(
-        {**r.__dict__, "latencies": r.latencies.tobytes()}) for r in results])
+    cpu = os.times()
+    out.put([{**r.__dict__, "latencies": r.latencies.tobytes(),
+              "client_cpu_s": (cpu.user + cpu.system) if i == 0 else 0.0}
+             for i, r in enumerate(results)])
 
 
 _SHARED: dict[str, Any] = {}
@@ -690,6 +713,7 @@ class LoadResult:
     latency: dict[str, float]
     per_second: list[int]
     sent_ranges: list[tuple[int, int]]  # (template start, templates sent)
+    client_cpu_s: float = 0.0  # CPU seconds used by all load-generator processes
 
     @property
     def events_per_s(self) -> float:
@@ -748,7 +772,6 @@ def run_load(
     per_second: dict[int, int] = {}
     agg = ConnResult()
     ranges = []
-    first = min(r["first_send"] for r in collected)
     last = max(r["last_ack"] for r in collected)
     for r in collected:
         lat = array("d")
@@ -775,7 +798,8 @@ def run_load(
         latency=latency_summary_ms(latencies),
         per_second=[per_second.get(s, 0) for s in range(int(seconds_measured) + 1)],
         sent_ranges=ranges,
-    ) if first else LoadResult(0, t0, t0, 0, 0, 0, 0, [], {}, [], [])
+        client_cpu_s=sum(r["client_cpu_s"] for r in collected),
+    )
 
 
 def sent_template_indices(ranges: Sequence[tuple[int, int]], n: int) -> set[int]:
@@ -841,3 +865,57 @@ def baseline_server(kind: str) -> Server:
     code = SINK_SERVER if kind == "sink" else NULL_ASGI
     server = Server(None, port, command=[PYTHON, "-c", code, str(port)])
     return server
+
+
+# -- py-spy raw (collapsed) profiles -------------------------------------------------------
+def summarize_pyspy(path: Path, top: int = 25) -> str:
+    """Per-thread sample counts, then inclusive and self time of the hottest frames.
+
+    ``path`` is ``py-spy record --format raw --threads`` output: one
+    ``thread (tid): name;frame;frame … count`` line per distinct stack.
+    """
+    import re
+    from collections import Counter, defaultdict
+
+    threads: Counter[str] = Counter()
+    inclusive: dict[str, Counter[str]] = defaultdict(Counter)
+    leaf: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in Path(path).read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        head = frames[0]
+        match = re.match(r"thread \(\d+\)(?::\s*(.*))?", head)
+        name = (match.group(1) if match and match.group(1) else head).strip()
+        name = re.sub(r"-\d+$", "", name)  # pool threads: AnyIO worker thread-3 etc
+        if name.startswith("thread ("):
+            name = "MainThread"
+        body = [re.sub(r"\s*\(.*?:\d+\)$", lambda m: " " + m.group(0).strip()
+                       .split(":")[0].strip("(").rsplit("/", 1)[-1] and "", f)
+                + " (" + (f.rsplit("(", 1)[-1].split(":")[0] if "(" in f else "") + ")"
+                for f in frames[1:]]
+        threads[name] += count
+        for frame in set(body):
+            inclusive[name][frame] += count
+        if body:
+            leaf[name][body[-1]] += count
+    total = sum(threads.values()) or 1
+    out = [f"{total} samples"]
+    for name, n in threads.most_common():
+        out.append(f"\n== thread {name}: {n} samples ({100 * n / total:.1f}% of all)")
+        out.append("  inclusive:")
+        for frame, c in inclusive[name].most_common(top):
+            out.append(f"    {100 * c / n:5.1f}%  {frame}")
+        out.append("  self (leaf):")
+        for frame, c in leaf[name].most_common(top // 2):
+            out.append(f"    {100 * c / n:5.1f}%  {frame}")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "profile":
+        print(summarize_pyspy(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 25))
+    else:
+        print("usage: python bench/_common.py profile PYSPY_RAW_FILE [TOP]")

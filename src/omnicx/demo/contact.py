@@ -13,7 +13,7 @@ from omnicx.demo.catalog import (
     SOCIAL_PLATFORMS,
     category_slug,
 )
-from omnicx.demo.journey import OFFICE_HOURS, WEB_HOURS, Campaign, Journey
+from omnicx.demo.journey import OFFICE_HOURS, WEB_HOURS, Journey
 from omnicx.demo.people import scrambled
 
 
@@ -21,8 +21,9 @@ def _click_intent(journey: Journey) -> str:
     return journey.rng.choices(("browse", "abandon", "purchase"), (0.5, 0.2, 0.3))[0]
 
 
-def email_campaign(journey: Journey, campaign: Campaign) -> None:
+def email_campaign(journey: Journey, day: float, *, campaign_index: int) -> None:
     """Sent → maybe opened → maybe clicked, landing on the web with UTM tags."""
+    campaign = journey.world.campaigns[campaign_index]
     if not journey.email_subscribed:
         return
     rng, persona = journey.rng, journey.persona
@@ -76,8 +77,9 @@ def email_campaign(journey: Journey, campaign: Campaign) -> None:
     )
 
 
-def sms_campaign(journey: Journey, campaign: Campaign) -> None:
+def sms_campaign(journey: Journey, day: float, *, campaign_index: int) -> None:
     """SMS Sent → maybe clicked, opening the shop on the phone's browser."""
+    campaign = journey.world.campaigns[campaign_index]
     if not journey.sms_subscribed:
         return
     rng, persona = journey.rng, journey.persona
@@ -122,8 +124,9 @@ def sms_campaign(journey: Journey, campaign: Campaign) -> None:
     )
 
 
-def push_campaign(journey: Journey, campaign: Campaign) -> None:
+def push_campaign(journey: Journey, day: float, *, campaign_index: int) -> None:
     """A push notification to the app; a tap opens an app session."""
+    campaign = journey.world.campaigns[campaign_index]
     if not (journey.push_enabled and journey.app_installed and journey.app):
         return
     rng = journey.rng

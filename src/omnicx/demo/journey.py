@@ -65,7 +65,7 @@ class Journey:
         self.world = world
         self.rng = random.Random(persona.rng_seed)
         self.out = Outbox(
-            world.seed, persona.index, persona.locale, persona.market.timezone
+            self.rng, persona.index, persona.locale, persona.market.timezone
         )
         self.t = world.start_ms
         self.browsers: list[Browser] = []

@@ -9,16 +9,22 @@ providers, social care, live chat) like the server libraries.
 from __future__ import annotations
 
 import functools
-import hashlib
+import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from omnicx.demo.catalog import APP_INFO, APP_NAMESPACE, LIBRARIES, SERVER_LIBRARY
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: One buffered message: (timestamp ms, person index, sequence, message).
-Item = tuple[int, int, int, dict[str, Any]]
+#: One buffered message: (timestamp ms, person index, sequence, message as JSON).
+#: Buffered messages are kept as JSON bytes: compact, and invisible to the cyclic
+#: garbage collector, which otherwise spends more time rescanning a day's worth of
+#: waiting dicts than it takes to generate them.
+Item = tuple[int, int, int, bytes]
+_encode = msgspec.json.Encoder().encode
 
 
 @functools.cache
@@ -64,35 +70,33 @@ class AppInstall:
 
 
 class Outbox:
-    """Builds one person's messages with deterministic, unique message ids."""
+    """Builds one person's messages; message ids come from the person's seeded
+    generator (128 random bits, so unique in practice and identical for a seed)."""
 
-    def __init__(self, seed: int, person: int, locale: str, timezone: str) -> None:
+    def __init__(
+        self, rng: random.Random, person: int, locale: str, timezone: str
+    ) -> None:
         self.items: list[Item] = []
-        self._seed = seed
+        self._rng = rng
         self._person = person
         self._locale = locale
         self._timezone = timezone
         self._seq = 0
 
-    def _add(self, t_ms: int, message: dict[str, Any], id_style: str) -> dict[str, Any]:
+    def _add(self, t_ms: int, message: dict[str, Any], id_style: str) -> None:
         self._seq += 1
-        digest = hashlib.blake2b(
-            f"{self._seed}/{self._person}/{self._seq}".encode(), digest_size=16
-        ).hexdigest()
-        if id_style == "web":
-            message_id = f"ajs-next-{digest}"
-        else:
-            variant = "89ab"[int(digest[16], 16) & 3]
-            message_id = (
-                f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-"
-                f"{variant}{digest[17:20]}-{digest[20:]}"
-            )
+        bits = self._rng.getrandbits(128)
+        if id_style == "web":  # analytics.js: "ajs-next-" + 32 hex digits
+            message_id = f"ajs-next-{bits:032x}"
+        else:  # a version-4 UUID; analytics-ios writes it in upper case
+            h = f"{bits:032x}"
+            variant = "89ab"[bits & 3]
+            message_id = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"
             if id_style == "ios":
                 message_id = message_id.upper()
         message["messageId"] = message_id
         message["timestamp"] = iso_timestamp(t_ms)
-        self.items.append((t_ms, self._person, self._seq, message))
-        return message
+        self.items.append((t_ms, self._person, self._seq, _encode(message)))
 
     def web(
         self,
@@ -106,7 +110,7 @@ class Outbox:
         traits: dict[str, Any] | None = None,
         campaign: dict[str, str] | None = None,
         page_name: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> None:
         """An analytics.js call made on ``page``; ``page_name`` for page calls."""
         context: dict[str, Any] = {
             "channel": "web",
@@ -133,7 +137,7 @@ class Outbox:
         message["anonymousId"] = browser.anonymous_id
         message["context"] = context
         message["integrations"] = {}
-        return self._add(t_ms, message, "web")
+        self._add(t_ms, message, "web")
 
     def app(
         self,
@@ -148,7 +152,7 @@ class Outbox:
         wifi: bool = True,
         channel: str = "mobile_app",
         previous_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> None:
         """An analytics-ios / analytics-android call (``channel`` push for pushes)."""
         manufacturer_type = "ios" if app.os == "ios" else "android"
         width, height, density = app.screen
@@ -188,7 +192,7 @@ class Outbox:
             message["userId"] = app.user_id
         message["anonymousId"] = app.anonymous_id
         message["context"] = context
-        return self._add(t_ms, message, app.os)
+        self._add(t_ms, message, app.os)
 
     def server(
         self,
@@ -204,7 +208,7 @@ class Outbox:
         context_traits: dict[str, Any] | None = None,
         external_ids: list[dict[str, str]] | None = None,
         location: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> None:
         """A call from a back-office system through a server library."""
         context: dict[str, Any] = {
             "channel": channel,
@@ -228,4 +232,4 @@ class Outbox:
         if anonymous_id:
             message["anonymousId"] = anonymous_id
         message["context"] = context
-        return self._add(t_ms, message, "server")
+        self._add(t_ms, message, "server")

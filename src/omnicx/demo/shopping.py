@@ -28,7 +28,7 @@ def web_visit(
     rng = journey.rng
     browser = journey.browser(mobile)
     landing = campaign.landing_category if campaign else None
-    products = journey.pick_products(rng.choice((1, 1, 2, 2, 3, 4)), landing)
+    products = journey.pick_products(rng.choice((1, 1, 1, 2, 2, 3)), landing)
     category = products[0].category
     category_path = "/c/" + category_slug(category)
     if campaign is not None:
@@ -216,7 +216,7 @@ def app_session(journey: Journey, day: float | None, *, intent: str = "browse") 
             journey.t += 5
     journey.wait(5, 40)
     journey.out.app(journey.t, app, kind="screen", name="Home", wifi=wifi)
-    products = journey.pick_products(rng.choice((1, 2, 2, 3)))
+    products = journey.pick_products(rng.choice((1, 1, 2, 3)))
     for product in products:
         journey.wait(10, 120)
         journey.out.app(

@@ -36,6 +36,7 @@ class GraphView:
     profile_of: dict[IdentityKey, int] = field(default_factory=dict)
     members: dict[int, set[IdentityKey]] = field(default_factory=dict)
     split_pairs: set[frozenset[int]] = field(default_factory=set)
+    type_counts: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_members(
@@ -45,9 +46,7 @@ class GraphView:
     ) -> GraphView:
         view = cls(split_pairs={frozenset(pair) for pair in split_pairs})
         for profile_id, identity_type, value in rows:
-            key = (identity_type, value)
-            view.profile_of[key] = profile_id
-            view.members.setdefault(profile_id, set()).add(key)
+            _add(view, profile_id, (identity_type, value))
         return view
 
 
@@ -63,19 +62,19 @@ class Resolution:
 def _can_unite(view: GraphView, keys: list[IdentityKey], rules: MergeRules) -> bool:
     """Whether all ``keys`` and the profiles they are on may become one profile."""
     profiles = {view.profile_of[k] for k in keys if k in view.profile_of}
-    for a in profiles:
-        for b in profiles:
-            if a < b and frozenset((a, b)) in view.split_pairs:
-                return False
-    united: set[IdentityKey] = set(keys)
-    for profile_id in profiles:
-        united |= view.members[profile_id]
-    counts: dict[str, int] = {}
-    for identity_type, _ in united:
-        counts[identity_type] = counts.get(identity_type, 0) + 1
-    return all(
-        (limit := rules.limit(t)) is None or n <= limit for t, n in counts.items()
-    )
+    if view.split_pairs and len(profiles) > 1:
+        for a in profiles:
+            for b in profiles:
+                if a < b and frozenset((a, b)) in view.split_pairs:
+                    return False
+    for identity_type, limit in rules.limits.items():
+        total = sum(view.type_counts[p].get(identity_type, 0) for p in profiles)
+        total += sum(
+            1 for k in keys if k[0] == identity_type and k not in view.profile_of
+        )
+        if total > limit:
+            return False
+    return True
 
 
 def _merge(view: GraphView, survivor: int, merged: int) -> tuple[IdentityKey, ...]:
@@ -83,16 +82,22 @@ def _merge(view: GraphView, survivor: int, merged: int) -> tuple[IdentityKey, ..
     for key in moved:
         view.profile_of[key] = survivor
     view.members[survivor] |= moved
-    view.split_pairs = {
-        frozenset(survivor if p == merged else p for p in pair)
-        for pair in view.split_pairs
-    }
+    survivor_counts = view.type_counts[survivor]
+    for identity_type, n in view.type_counts.pop(merged).items():
+        survivor_counts[identity_type] = survivor_counts.get(identity_type, 0) + n
+    if view.split_pairs:
+        view.split_pairs = {
+            frozenset(survivor if p == merged else p for p in pair)
+            for pair in view.split_pairs
+        }
     return tuple(sorted(moved))
 
 
 def _add(view: GraphView, profile_id: int, key: IdentityKey) -> None:
     view.profile_of[key] = profile_id
     view.members.setdefault(profile_id, set()).add(key)
+    counts = view.type_counts.setdefault(profile_id, {})
+    counts[key[0]] = counts.get(key[0], 0) + 1
 
 
 def link_identities(
@@ -107,6 +112,10 @@ def link_identities(
     lowest-priority identity is left out and the rest tried again. Left-out identities
     stay where they are, or get a profile of their own when they are new.
     """
+    profile_of = view.profile_of
+    first = profile_of.get(identities[0]) if identities else None
+    if first is not None and all(profile_of.get(k) == first for k in identities):
+        return Resolution({k: first for k in identities}, [], [])  # already linked
     new_profiles: list[int] = []
     merges: list[Merge] = []
     linked = list(identities)

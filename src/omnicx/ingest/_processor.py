@@ -265,19 +265,19 @@ class Processor:
             if key not in original_profile:
                 span = seen_range[identity_id[key]]
                 new_identities.append(
-                    {
-                        "id": identity_id[key],
-                        "workspace_id": workspace_id,
-                        "type": key[0],
-                        "value": key[1],
-                        "profile_id": profile_id,
-                        "first_seen": span[0],
-                        "last_seen": span[1],
-                    }
+                    (
+                        identity_id[key],
+                        workspace_id,
+                        key[0],
+                        key[1],
+                        profile_id,
+                        span[0],
+                        span[1],
+                    )
                 )
             elif original_profile[key] != profile_id:
                 moved.append((identity_id[key], profile_id))
-        new_ids = {row["id"] for row in new_identities}
+        new_ids = {row[0] for row in new_identities}
         state.apply_identity_changes(
             conn,
             workspace_id,
@@ -294,7 +294,7 @@ class Processor:
             )
             rows = [r for r in rows if r.message_id not in present]
         self.store.events.insert_events(rows)
-        changed = [(row["id"], row["profile_id"]) for row in new_identities] + moved
+        changed = [(row[0], row[4]) for row in new_identities] + moved
         self.store.events.upsert_identity_profiles(
             workspace_id, changed, version=time.time_ns()
         )
