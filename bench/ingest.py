@@ -36,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    CpuMeter,
     Server,
     api_json,
     baseline_server,
@@ -48,6 +49,7 @@ from _common import (  # noqa: E402
     run_load,
     sent_template_indices,
     wait_drained,
+    wait_for_quiet,
 )
 
 
@@ -129,6 +131,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(f"  done in {time.perf_counter() - started:.1f} s; "
           f"{workload.bytes_per_event:.0f} bytes/event", file=sys.stderr, flush=True)
 
+    quiet = wait_for_quiet(args.quiet_wait) if args.quiet_wait > 0 else -1.0
     server.start()
     rss_idle = server.sampler.peak if server.sampler else 0
     poller = None
@@ -142,9 +145,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             poller = StatusPoller(port, token, time.time())
             poller.start()
         cpu_start = server.cpu_seconds()
+        box = CpuMeter()
         load = run_load(port, workload.templates, args.seconds, args.connections,
                         args.processes)
         cpu_load = server.cpu_seconds() - cpu_start
+        box_busy = box.busy_cores()
         if args.profile:
             server.stop_profile()
             if args.mode == "server":
@@ -168,6 +173,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if load.seconds else 0,
             "client_cpu_us_per_request": round(1e6 * load.client_cpu_s / load.requests)
             if load.requests else 0,
+            "box_busy_cores": round(box_busy, 2),
+            "other_processes_cpu_cores": round(
+                max(0.0, box_busy - (cpu_load + load.client_cpu_s) / load.seconds), 2
+            ) if load.seconds else 0,
+            "box_busy_before_start": round(quiet, 2),
         }
         if args.mode == "server":
             print("waiting for processing to drain …", file=sys.stderr, flush=True)
@@ -260,6 +270,7 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, Any]]:
         ("CPU cores used: server / clients",
          f"{load['server_cpu_cores']} / {load['client_cpu_cores']}"),
         ("client CPU per request (µs)", load["client_cpu_us_per_request"]),
+        ("other processes on the box (cores)", load["other_processes_cpu_cores"]),
     ]
     if "processing" in r:
         p = r["processing"]
@@ -313,6 +324,9 @@ def main() -> None:
                         "`python bench/_common.py profile FILE`)")
     parser.add_argument("--profile-gil", action="store_true",
                         help="with --profile: sample only the thread holding the GIL")
+    parser.add_argument("--quiet-wait", type=float, default=120.0,
+                        help="wait up to this many seconds for the box to be idle first "
+                        "(0: do not wait)")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     parser.add_argument("--json-out", metavar="FILE", help="also write the JSON here")
     args = parser.parse_args()

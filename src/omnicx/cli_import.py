@@ -51,9 +51,9 @@ def run_import(
             return _import_over_http(url, file, write_key, channel, advance)
         try:
             summary = import_file(runtime.ingest, file, write_key, channel, advance)
-            drain = progress.add_task("processing", total=None)
-            while runtime.processor.process_available():
-                progress.advance(drain, 1)
+            drain = progress.add_task("resolving identities", total=summary.accepted)
+            while processed := runtime.processor.process_available():
+                progress.advance(drain, processed)
         finally:
             runtime.close()
     return summary

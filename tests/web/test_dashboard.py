@@ -235,16 +235,16 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
     assert page.locator('[data-field="email"]').inner_text() == "dana.levi@example.com"
     rows = page.locator('[data-section="identities"] tbody tr')
     shown = {
-        (r.get_attribute("data-identity-type"), r.locator("td.value").inner_text())
+        (r.get_attribute("data-identity-type"), r.locator(".value").inner_text())
         for r in rows.all()
     }
     assert shown == {(i["type"], i["value"]) for i in profile["identities"]}
     assert ("email", "dana.levi@example.com") in shown
     assert ("anonymous_id", "anon-dana") in shown
-    for cell in page.locator('[data-section="identities"] td.value').all():
+    for cell in page.locator('[data-section="identities"] .value').all():
         assert cell.get_attribute("dir") == "auto"
     name_row = page.locator('[data-section="traits"] tr[data-trait="name"]')
-    assert name_row.locator("td.value").inner_text() == HEBREW_NAME
+    assert name_row.locator(".value").inner_text() == HEBREW_NAME
     assert name_row.locator(".badge").get_attribute("data-channel") == "web"
     used = page.locator('[data-section="channels"] .badge')
     assert {b.get_attribute("data-channel") for b in used.all()} == set(

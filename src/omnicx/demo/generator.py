@@ -144,17 +144,19 @@ def _merged(
     if customers < 0 or days <= 0:
         raise ValueError("customers must be >= 0 and days > 0")
     world = _world(seed, start or DEFAULT_START, days)
-    people = [
-        _Scheduled(persona, world, days) for persona in make_personas(customers, seed)
-    ]
+    people = [_Scheduled(persona, world, days) for persona in make_personas(customers, seed)]
+    due: dict[int, list[_Scheduled]] = {}  # day -> people with something to do
+    for person in people:
+        due.setdefault(person.next_day(), []).append(person)
     day = 0
-    while people:
+    while due:
         window_end = world.midnight_ms + (day + 1) * DAY_MS
         batch: list[Item] = []
-        for person in people:
+        for person in due.pop(day, ()):
             person.run_through(day)
             batch.extend(person.take_before(window_end))
-        people = [person for person in people if not person.done]
+            if not person.done:
+                due.setdefault(max(person.next_day(), day + 1), []).append(person)
         batch.sort()  # (t, person, seq) is unique: messages are never compared
         yield from batch
         day += 1
@@ -192,6 +194,15 @@ class _Scheduled:
     @property
     def done(self) -> bool:
         return self.cursor >= len(self.steps) and not self.journey.out.items
+
+    def next_day(self) -> int:
+        """The next day this person has an episode to run or a message to hand out."""
+        journey = self.journey
+        day = int(self.steps[self.cursor][0]) if self.cursor < len(self.steps) else 1 << 30
+        if journey.out.items:
+            waiting = (journey.out.items[0][0] - journey.world.midnight_ms) // DAY_MS
+            day = min(day, waiting)
+        return day
 
 
 def _timestamp(item: Item) -> int:

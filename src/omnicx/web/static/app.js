@@ -733,14 +733,14 @@
         el("table", { class: "table", "data-section": "identities" },
           el("thead", null, el("tr", null,
             el("th", { scope: "col" }, "Type"),
-            el("th", { scope: "col" }, "Value"),
-            el("th", { scope: "col" }, "Last seen"))),
+            el("th", { scope: "col" }, "Value"))),
           el("tbody", null, identities.map((i) =>
             el("tr", { "data-identity-type": i.type },
-              el("td", null, IDENTITY_LABELS[i.type] || i.type),
-              el("td", { dir: "auto", class: "value" }, i.value),
-              el("td", { class: "nowrap", title: "First seen " + (i.first_seen || "") },
-                timeEl(i.last_seen))))))));
+              el("td", { class: "nowrap" }, IDENTITY_LABELS[i.type] || i.type),
+              el("td", null,
+                el("span", { dir: "auto", class: "value" }, i.value),
+                el("span", { class: "seen" },
+                  "seen ", timeEl(i.first_seen), " – ", timeEl(i.last_seen)))))))));
   }
 
   function traitsCard(profile) {
@@ -759,10 +759,11 @@
             const source = sources[key] || {};
             return el("tr", { "data-trait": key },
               el("th", { scope: "row", dir: "auto" }, key),
-              el("td", { dir: "auto", class: "value" }, displayValue(traits[key], 200)),
+              el("td", null,
+                el("span", { dir: "auto", class: "value" }, displayValue(traits[key], 200))),
               el("td", { class: "source" },
                 source.channel ? channelBadge(source.channel) : null,
-                " ", timeEl(source.timestamp)));
+                el("span", { class: "seen" }, timeEl(source.timestamp))));
           })))));
   }
 
