@@ -175,3 +175,22 @@ def test_malformed_json_is_a_validation_error():
         parse_request(b"{not json", None, Limits())
     with pytest.raises(ValidationError):
         parse_request(b"[]", "track", Limits())
+
+
+def test_batch_integrations_merge_into_each_event():
+    result = run(
+        {
+            "batch": [
+                {"type": "track", "event": "A", "userId": "u"},
+                {
+                    "type": "track",
+                    "event": "B",
+                    "userId": "u",
+                    "integrations": {"Mailchimp": True},
+                },
+            ],
+            "integrations": {"All": False, "Mailchimp": False},
+        }
+    )
+    assert json.loads(result.events[0].integrations) == {"All": False, "Mailchimp": False}
+    assert json.loads(result.events[1].integrations) == {"All": False, "Mailchimp": True}

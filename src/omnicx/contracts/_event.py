@@ -34,3 +34,4 @@ class Event(msgspec.Struct, frozen=True, array_like=True):
     previous_id: str | None = None
     identities: tuple[IdentityKey, ...] = ()
     profile_traits: str = ""  # JSON object of traits to apply to the profile, or ""
+    integrations: str = ""  # JSON object (destinations on/off), batch-level merged in

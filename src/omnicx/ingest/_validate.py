@@ -54,6 +54,7 @@ class ParsedRequest:
     write_key: str | None
     context: bytes | None = None
     sent_at: datetime | None = None
+    integrations: bytes | None = None
     rejected: list[tuple[int | None, FieldError]] = field(default_factory=list)
 
 
@@ -128,7 +129,15 @@ def parse_request(body: bytes, kind: str | None, limits: Limits) -> ParsedReques
         raise ValidationError(
             "batch context must be an object", [FieldError("context", "not an object")]
         )
-    parsed = ParsedRequest([], batch.writeKey, batch_context, batch.sentAt)
+    batch_integrations = _raw_object(batch.integrations)
+    if batch_integrations is _NOT_OBJECT:
+        raise ValidationError(
+            "batch integrations must be an object",
+            [FieldError("integrations", "not an object")],
+        )
+    parsed = ParsedRequest(
+        [], batch.writeKey, batch_context, batch.sentAt, batch_integrations
+    )
     for index, raw in enumerate(batch.batch):
         item = bytes(raw)
         if len(item) > limits.max_event_bytes:
@@ -186,6 +195,7 @@ def validate_message(
     received_at: int,
     batch_context: bytes | None = None,
     batch_sent_at: datetime | None = None,
+    batch_integrations: bytes | None = None,
 ) -> Event:
     """Validate one message; raise ``_Invalid`` (field relative to the message)."""
     try:
@@ -230,6 +240,14 @@ def validate_message(
     except msgspec.ValidationError as exc:
         error = _field_from_msgspec(exc, "context")
         raise _Invalid(error.field, error.message) from None
+    integrations_raw = objects["integrations"]
+    if batch_integrations:
+        integrations_raw = _encode(
+            {
+                **_dict_decoder.decode(batch_integrations),
+                **_dict_decoder.decode(integrations_raw or b"{}"),
+            }
+        )
     properties_raw = objects["properties"] or b"{}"
     traits_raw = objects["traits"] or b"{}"
 
@@ -295,6 +313,7 @@ def validate_message(
         previous_id=previous_id,
         identities=identities,
         profile_traits=_encode(profile_traits).decode() if profile_traits else "",
+        integrations=integrations_raw.decode() if integrations_raw else "",
     )
 
 
@@ -322,6 +341,7 @@ def validate_request(
                     received_at,
                     parsed.context,
                     parsed.sent_at,
+                    parsed.integrations,
                 )
             )
         except _Invalid as invalid:

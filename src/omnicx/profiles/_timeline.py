@@ -77,6 +77,7 @@ def get_timeline(
             "properties": json.loads(r["properties"] or "{}"),
             "traits": json.loads(r["traits"] or "{}"),
             "context": json.loads(r["context"] or "{}"),
+            "integrations": json.loads(r["integrations"] or "{}"),
         }
         for r in page
     ]

@@ -59,6 +59,7 @@ class EventRow(msgspec.Struct, array_like=True):
     properties: str
     traits: str
     context: str
+    integrations: str
 
 
 class ChdbEventStore:
@@ -76,8 +77,17 @@ class ChdbEventStore:
                 "hold it; stop it or use another --data folder"
             ) from exc
         self._lock = threading.Lock()
-        for statement in sql.SESSION_SETTINGS + sql.SCHEMA:
+        for statement in sql.SESSION_SETTINGS + sql.BOOTSTRAP:
             self._execute(statement)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Apply numbered schema migrations not applied yet, in order."""
+        applied = {r["version"] for r in self.query_rows(sql.APPLIED_MIGRATIONS)}
+        for version, statement in sql.MIGRATIONS:
+            if version not in applied:
+                self._execute(statement)
+                self._execute(sql.RECORD_MIGRATION, {"version": version})
 
     def close(self) -> None:
         with self._lock:
@@ -85,11 +95,12 @@ class ChdbEventStore:
 
     # -- low level -------------------------------------------------------------
     def _execute(self, statement: str, params: dict[str, Any] | None = None) -> bytes:
-        with self._lock:
-            try:
-                result = self._session.query(statement, "JSONEachRow", params=params)
-            except Exception as exc:
-                raise StorageError(f"event store query failed: {exc}") from exc
+        # chdb sessions take concurrent queries from several threads (checked: reads
+        # run while a 20K-row insert is in flight), so reads never queue behind writes.
+        try:
+            result = self._session.query(statement, "JSONEachRow", params=params)
+        except Exception as exc:
+            raise StorageError(f"event store query failed: {exc}") from exc
         return result.bytes()
 
     def query_rows(
@@ -121,6 +132,7 @@ class ChdbEventStore:
             event.properties,
             event.traits,
             event.context,
+            event.integrations or "{}",
         )
 
     def insert_events(self, rows: Sequence[EventRow]) -> None:

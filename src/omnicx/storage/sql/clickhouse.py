@@ -12,9 +12,26 @@ DATABASE = "omnicx"
 
 SESSION_SETTINGS = ("SET output_format_json_quote_64bit_integers = 0",)
 
-SCHEMA = (
+BOOTSTRAP = (
     f"CREATE DATABASE IF NOT EXISTS {DATABASE}",
     f"""
+    CREATE TABLE IF NOT EXISTS {DATABASE}.schema_migrations (
+        version UInt32,
+        applied_at DateTime DEFAULT now()
+    ) ENGINE = MergeTree ORDER BY version
+    """,
+)
+
+APPLIED_MIGRATIONS = f"SELECT version FROM {DATABASE}.schema_migrations"
+RECORD_MIGRATION = (
+    f"INSERT INTO {DATABASE}.schema_migrations (version) VALUES ({{version:UInt32}})"
+)
+
+#: Numbered, append-only: never edit a released statement, add a new number.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        f"""
     CREATE TABLE IF NOT EXISTS {DATABASE}.events (
         workspace_id LowCardinality(String),
         identity_id UInt64,
@@ -32,11 +49,15 @@ SCHEMA = (
         sent_at Nullable(DateTime64(3, 'UTC')),
         properties String,
         traits String,
-        context String
+        context String,
+        integrations String DEFAULT '{{}}'
     ) ENGINE = MergeTree
     ORDER BY (workspace_id, identity_id, timestamp)
     """,
-    f"""
+    ),
+    (
+        2,
+        f"""
     CREATE TABLE IF NOT EXISTS {DATABASE}.identity_profiles (
         workspace_id LowCardinality(String),
         identity_id UInt64,
@@ -45,12 +66,13 @@ SCHEMA = (
     ) ENGINE = ReplacingMergeTree(version)
     ORDER BY (workspace_id, identity_id)
     """,
+    ),
 )
 
 EVENT_COLUMNS = (
     "workspace_id, identity_id, profile_id, timestamp, message_id, type, event, name, "
     "channel, source_id, user_id, anonymous_id, received_at, sent_at, properties, "
-    "traits, context"
+    "traits, context, integrations"
 )
 
 INSERT_EVENTS = (
@@ -76,7 +98,7 @@ _TIMELINE_SELECT = f"""
 SELECT message_id, type, event, name, channel, source_id, user_id, anonymous_id,
        toUnixTimestamp64Milli(timestamp) AS ts_ms,
        toUnixTimestamp64Milli(received_at) AS received_ms,
-       properties, traits, context
+       properties, traits, context, integrations
 FROM {DATABASE}.events
 WHERE workspace_id = {{ws:String}} AND identity_id IN {{ids:Array(UInt64)}}
 """
