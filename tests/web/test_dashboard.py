@@ -28,7 +28,7 @@ HEBREW_NAME = "דנה לוי"
 def journey() -> list[dict[str, Any]]:
     """Anonymous web visits, a sign-up with an email, a store purchase matched by
     email, and a call to the contact centre two days later."""
-    web = {"library": {"name": "analytics.js", "version": "2.1"}, "channel": "web"}
+    web = {"library": {"name": "analytics.js", "version": "2.1"}}
     return [
         {
             "type": "page",
@@ -63,7 +63,10 @@ def journey() -> list[dict[str, Any]]:
             "event": "Order Completed",
             "properties": {"order_id": "S-1001", "revenue": 89.9, "currency": "ILS"},
             "timestamp": "2026-08-02T15:30:00Z",
-            "context": {"channel": "store", "traits": {"email": "dana.levi@example.com"}},
+            "context": {
+                "channel": "store",
+                "traits": {"email": "dana.levi@example.com"},
+            },
         },
         {
             "type": "track",
@@ -161,6 +164,11 @@ def _unfilter_slow(kind: int, line: list, prev: list, bpp: int) -> np.ndarray:
     return np.array(cur, np.uint8)
 
 
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.strip().lstrip("#")
+    return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
+
+
 def colour_pixels(image: np.ndarray, rgb: tuple[int, int, int], tol: int = 3) -> int:
     diff = np.abs(image.astype(np.int16) - np.array(rgb, np.int16))
     return int(np.all(diff <= tol, axis=2).sum())
@@ -173,6 +181,15 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
     assert stats["events"] == 5 and stats["profiles"] == 1
 
     context, page, errors = open_page(browser, live)
+    api_auth: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: (
+            api_auth.append(r.headers.get("authorization"))
+            if "/api/" in r.url
+            else None
+        ),
+    )
     assert page.get_by_role("heading", name="Sign in to OmniCX").is_visible()
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Website snippet").get_attribute("href") == (
@@ -203,6 +220,7 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
             width: canvas.width, height: canvas.height, painted,
             buckets: option.xAxis[0].data,
             series: option.series.map(s => ({id: s.id, stack: s.stack, data: s.data})),
+            colours: option.color,
           };
         }"""
     )
@@ -218,6 +236,11 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
     expected = {(r["bucket"], r["channel"]): r["events"] for r in series["series"]}
     assert drawn == expected
     assert {c for _, c in expected} == {"web", "store", "call_center"}
+    chart_rgb = {
+        s["id"]: hex_rgb(colour)
+        for s, colour in zip(chart["series"], chart["colours"], strict=False)
+    }
+    assert chart_rgb == CHANNEL_RGB, "the chart must use the badge colours"
 
     # Search by email typed differently from any stored spelling.
     page.get_by_role("link", name="Find a customer").click()
@@ -279,10 +302,21 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
     call_row = page.locator('li.event[data-message-id="cc-1"]')
     assert call_row.locator(".event-name").inner_text() == "Call Started"
     assert "exchange" in call_row.locator(".props").inner_text()
-    assert page.locator('li.event[data-message-id="web-2"] .event-name').inner_text() == (
-        "Sneakers"
-    )
+    sneakers = page.locator('li.event[data-message-id="web-2"] .event-name')
+    assert sneakers.inner_text() == "Sneakers"
     assert page.locator("#load-more").is_hidden()
+
+    # One colour per channel, the same on every badge of the page.
+    badge_colours = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.badge[data-channel]'),
+              b => [b.dataset.channel, getComputedStyle(b).backgroundColor])"""
+    )
+    by_channel: dict[str, set[str]] = {}
+    for channel, colour in badge_colours:
+        by_channel.setdefault(channel, set()).add(colour)
+    assert set(by_channel) == set(CHANNEL_RGB)
+    for channel, colours in by_channel.items():
+        assert colours == {"rgb({}, {}, {})".format(*CHANNEL_RGB[channel])}, channel
 
     # Customer data is text, never markup.
     home = page.locator('li.event[data-message-id="web-1"]')
@@ -304,6 +338,7 @@ def test_login_overview_search_and_customer_360(live, browser, tmp_path: Path):
         assert colour_pixels(image, rgb) > 300, f"no {channel} badge colour painted"
     shutil.copy(shot, "/tmp/dashboard-360.png")
 
+    assert api_auth and set(api_auth) == {f"Bearer {live.admin_token}"}
     assert errors == []
     context.close()
 

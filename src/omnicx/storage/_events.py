@@ -95,12 +95,13 @@ class ChdbEventStore:
 
     # -- low level -------------------------------------------------------------
     def _execute(self, statement: str, params: dict[str, Any] | None = None) -> bytes:
-        # chdb sessions take concurrent queries from several threads (checked: reads
-        # run while a 20K-row insert is in flight), so reads never queue behind writes.
-        try:
-            result = self._session.query(statement, "JSONEachRow", params=params)
-        except Exception as exc:
-            raise StorageError(f"event store query failed: {exc}") from exc
+        # One query at a time: a chdb session shares query parameters between
+        # threads, so two concurrent parameterised reads can swap their values.
+        with self._lock:
+            try:
+                result = self._session.query(statement, "JSONEachRow", params=params)
+            except Exception as exc:
+                raise StorageError(f"event store query failed: {exc}") from exc
         return result.bytes()
 
     def query_rows(

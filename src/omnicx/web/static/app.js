@@ -181,6 +181,25 @@
     return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   }
 
+  const rangeFormat = new Intl.DateTimeFormat(undefined, {
+    dateStyle: "medium",
+    timeStyle: "short",
+  });
+
+  /** "seen Aug 1, 2026, 9:00 – 9:06 AM", with the exact times in the tooltip. */
+  function seenRange(first, last) {
+    const start = new Date(first);
+    const end = new Date(last || first);
+    let text;
+    try {
+      text = rangeFormat.formatRange(start, end);
+    } catch (_err) {
+      text = formatTime(first) + " – " + formatTime(last);
+    }
+    return el("span", { class: "seen", title: "first seen " + first + ", last seen " + last },
+      "seen " + text);
+  }
+
   function timeEl(iso) {
     return el("time", { datetime: iso || null, title: iso || null }, formatTime(iso));
   }
@@ -373,24 +392,31 @@
     view.setAttribute("aria-busy", "true");
     const bucket = $("#chart-bucket").value;
     try {
-      const [stats, perChannel] = await Promise.all([
+      // The counts and the chart load side by side; one failing leaves the other shown.
+      const [stats, perChannel] = await Promise.allSettled([
         api("/api/v1/stats"),
         api("/api/v1/analytics/events-per-channel?bucket=" + encodeURIComponent(bucket)),
       ]);
       if (seq !== routeSeq) return;
-      for (const key of ["events", "profiles", "identities", "channels"]) {
-        const cell = $('[data-stat="' + key + '"]', view);
-        cell.dataset.value = String(stats[key]);
-        cell.textContent = formatNumber(stats[key]);
-      }
-      $("#overview-range").textContent = stats.first_event_at
-        ? "Events from " + formatTime(stats.first_event_at) + " to " +
-          formatTime(stats.last_event_at)
-        : "";
-      drawChart(perChannel.series || [], bucket);
+      if (stats.status === "fulfilled") renderStats(view, stats.value);
+      if (perChannel.status === "fulfilled") drawChart(perChannel.value.series || [], bucket);
+      const failed = [stats, perChannel].find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     } finally {
       view.removeAttribute("aria-busy");
     }
+  }
+
+  function renderStats(view, stats) {
+    for (const key of ["events", "profiles", "identities", "channels"]) {
+      const cell = $('[data-stat="' + key + '"]', view);
+      cell.dataset.value = String(stats[key]);
+      cell.textContent = formatNumber(stats[key]);
+    }
+    $("#overview-range").textContent = stats.first_event_at
+      ? "Events from " + formatTime(stats.first_event_at) + " to " +
+        formatTime(stats.last_event_at)
+      : "";
   }
 
   function orderChannels(channels) {
@@ -399,27 +425,44 @@
     return known.concat(extra);
   }
 
-  /** Every day from the first bucket to the last, so quiet days show as gaps. */
-  function fillDays(buckets) {
-    if (buckets.length < 2 || !buckets.every((b) => /^\d{4}-\d{2}-\d{2}$/.test(b))) {
-      return buckets;
-    }
-    const start = Date.parse(buckets[0] + "T00:00:00Z");
-    const end = Date.parse(buckets[buckets.length - 1] + "T00:00:00Z");
-    const days = Math.round((end - start) / 86400000);
-    if (!(days >= 0) || days > 1000) return buckets;
+  const DAY_BUCKET = /^\d{4}-\d{2}-\d{2}$/;
+  const HOUR_BUCKET = /^\d{4}-\d{2}-\d{2} \d{2}:00:00$/;
+
+  /** Every day (or hour) from the first bucket to the last, so quiet periods show as
+   *  gaps. Buckets are UTC, as the API groups them. */
+  function fillBuckets(buckets, bucket) {
+    const pattern = bucket === "day" ? DAY_BUCKET : HOUR_BUCKET;
+    if (buckets.length < 2 || !buckets.every((b) => pattern.test(b))) return buckets;
+    const step = bucket === "day" ? 86400000 : 3600000;
+    const parse = (b) => Date.parse(bucket === "day" ? b + "T00:00:00Z" : b.replace(" ", "T") + "Z");
+    const format = (ms) => {
+      const iso = new Date(ms).toISOString();
+      return bucket === "day" ? iso.slice(0, 10) : iso.slice(0, 19).replace("T", " ");
+    };
+    const start = parse(buckets[0]);
+    const count = Math.round((parse(buckets[buckets.length - 1]) - start) / step);
+    if (!(count >= 0) || count > 2000) return buckets;
     const out = [];
-    for (let i = 0; i <= days; i++) {
-      out.push(new Date(start + i * 86400000).toISOString().slice(0, 10));
-    }
+    for (let i = 0; i <= count; i++) out.push(format(start + i * step));
     return out;
   }
 
   function bucketLabel(bucket) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(bucket)) {
+    if (DAY_BUCKET.test(bucket)) {
       return new Date(bucket + "T00:00:00Z").toLocaleDateString(undefined, {
         month: "short",
         day: "numeric",
+        timeZone: "UTC",
+      });
+    }
+    const hour = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})/.exec(bucket);
+    if (hour) {
+      const at = new Date(hour[1] + "T" + hour[2] + ":" + hour[3] + ":00Z");
+      return at.toLocaleString(undefined, {
+        month: "short",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
         timeZone: "UTC",
       });
     }
@@ -433,7 +476,7 @@
     show(container, !empty);
     const channels = orderChannels(new Set(series.map((r) => r.channel)));
     let buckets = Array.from(new Set(series.map((r) => r.bucket))).sort();
-    if (bucket === "day") buckets = fillDays(buckets);
+    buckets = fillBuckets(buckets, bucket);
     const index = new Map(buckets.map((b, i) => [b, i]));
     const values = new Map(channels.map((c) => [c, new Array(buckets.length).fill(0)]));
     for (const row of series) {
@@ -471,11 +514,11 @@
         color: channels.map(channelColour),
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { type: "scroll", top: 0, textStyle: { color: text } },
-        grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+        grid: { left: 24, right: 32, top: 40, bottom: 8, containLabel: true },
         xAxis: {
           type: "category",
           data: buckets,
-          axisLabel: { color: text, formatter: bucketLabel },
+          axisLabel: { color: text, formatter: bucketLabel, hideOverlap: true },
           axisLine: { lineStyle: { color: grid } },
         },
         yAxis: {
@@ -500,16 +543,15 @@
 
   function renderChartTable(buckets, channels, values) {
     const head = el("tr", null, el("th", { scope: "col" }, "Period"),
-      channels.map((c) => el("th", { scope: "col" }, channelLabel(c))),
-      el("th", { scope: "col" }, "Total"));
-    const rows = buckets.map((b, i) => {
-      let total = 0;
-      const cells = channels.map((c) => {
-        total += values.get(c)[i];
-        return el("td", { class: "num" }, formatNumber(values.get(c)[i]));
-      });
-      return el("tr", null, el("th", { scope: "row" }, b), cells,
-        el("td", { class: "num" }, formatNumber(total)));
+      channels.map((c) => el("th", { scope: "col", class: "num" }, channelLabel(c))),
+      el("th", { scope: "col", class: "num" }, "Total"));
+    const rows = [];
+    buckets.forEach((b, i) => {
+      const total = channels.reduce((sum, c) => sum + values.get(c)[i], 0);
+      if (!total) return; // quiet periods are gaps in the chart, not rows of zeros
+      rows.push(el("tr", null, el("th", { scope: "row" }, b),
+        channels.map((c) => el("td", { class: "num" }, formatNumber(values.get(c)[i]))),
+        el("td", { class: "num" }, formatNumber(total))));
     });
     $("#chart-table").replaceChildren(
       el("table", { class: "table" }, el("thead", null, head), el("tbody", null, rows))
@@ -739,8 +781,7 @@
               el("td", { class: "nowrap" }, IDENTITY_LABELS[i.type] || i.type),
               el("td", null,
                 el("span", { dir: "auto", class: "value" }, i.value),
-                el("span", { class: "seen" },
-                  "seen ", timeEl(i.first_seen), " – ", timeEl(i.last_seen)))))))));
+                seenRange(i.first_seen, i.last_seen))))))));
   }
 
   function traitsCard(profile) {
