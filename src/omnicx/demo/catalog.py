@@ -1,5 +1,5 @@
-"""Static reference data for the demo retailer "Lumen": markets, names, products, stores,
-campaigns, devices and complaint texts. Pure data, no randomness."""
+"""Static reference data for the demo retailer "Lumen": markets, names, products,
+stores, campaigns, devices and complaint texts. Pure data, no randomness."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ class Market:
 MARKETS: Final = (
     Market("IL", "972", (("he", 0.8), ("en", 0.1), ("ar", 0.1)), 180,
            "Asia/Jerusalem", "ILS",
-           ("Tel Aviv", "Jerusalem", "Haifa", "Rishon LeZion", "Netanya", "Be'er Sheva"),
+           ("Tel Aviv", "Jerusalem", "Haifa", "Rishon LeZion", "Netanya",
+            "Be'er Sheva"),
            0.32, ("50", "52", "53", "54"), 7,
            ("Partner", "Cellcom", "Pelephone", "HOT mobile"), "IL"),
     Market("AE", "971", (("ar", 0.55), ("en", 0.4), ("fa", 0.05)), 240,
@@ -74,19 +75,20 @@ FIRST_NAMES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
            ("Lior", "ליאור"), ("Michal", "מיכל"), ("Amit", "עמית"), ("Dana", "דנה"),
            ("Yonatan", "יונתן"), ("Rotem", "רותם")),
     "ar": (("Ahmed", "أحمد"), ("Mohammed", "محمد"), ("Omar", "عمر"), ("Khalid", "خالد"),
-           ("Youssef", "يوسف"), ("Fatima", "فاطمة"), ("Layla", "ليلى"), ("Mariam", "مريم"),
-           ("Noura", "نورة"), ("Aisha", "عائشة"), ("Hassan", "حسن"), ("Rania", "رانيا"),
-           ("Sara", "سارة"), ("Salma", "سلمى"), ("Hamad", "حمد")),
+           ("Youssef", "يوسف"), ("Fatima", "فاطمة"), ("Layla", "ليلى"),
+           ("Mariam", "مريم"), ("Noura", "نورة"), ("Aisha", "عائشة"), ("Hassan", "حسن"),
+           ("Rania", "رانيا"), ("Sara", "سارة"), ("Salma", "سلمى"), ("Hamad", "حمد")),
     "fa": (("Ali", "علی"), ("Reza", "رضا"), ("Mohammad", "محمد"), ("Hossein", "حسین"),
            ("Mehdi", "مهدی"), ("Amir", "امیر"), ("Sara", "سارا"), ("Maryam", "مریم"),
-           ("Zahra", "زهرا"), ("Narges", "نرگس"), ("Shirin", "شیرین"), ("Leila", "لیلا"),
-           ("Parisa", "پریسا"), ("Arash", "آرش"), ("Niloufar", "نیلوفر")),
+           ("Zahra", "زهرا"), ("Narges", "نرگس"), ("Shirin", "شیرین"),
+           ("Leila", "لیلا"), ("Parisa", "پریسا"), ("Arash", "آرش"),
+           ("Niloufar", "نیلوفر")),
     "tr": tuple((n, n) for n in ("Ayşe", "Elif", "Zeynep", "Mehmet", "Mustafa", "Emre",
                                  "Burak", "Can", "Deniz", "Selin", "Ece", "Oğuz", "Cem",
                                  "Merve", "Hakan")),
     "en": tuple((n, n) for n in ("Emma", "Olivia", "Sophie", "James", "Oliver", "Jack",
-                                 "Emily", "Michael", "Sarah", "David", "Jessica", "Ryan",
-                                 "Chloe", "Grace", "Ethan", "Daniel")),
+                                 "Emily", "Michael", "Sarah", "David", "Jessica",
+                                 "Ryan", "Chloe", "Grace", "Ethan", "Daniel")),
     "de": tuple((n, n) for n in ("Lukas", "Leon", "Felix", "Jonas", "Anna", "Lena",
                                  "Laura", "Julia", "Max", "Paul", "Hannah", "Niklas",
                                  "Katharina", "Jürgen")),
@@ -145,15 +147,18 @@ _RAW_PRODUCTS = (
      ("Pleated Midi Skirt", 55), ("Cotton Poplin Shirt", 45))),
     ("Men's Apparel", _SIZES, (("Oxford Button-Down Shirt", 49),
      ("Slim Chino Trousers", 59), ("Merino V-Neck Sweater", 89),
-     ("Quilted Overshirt", 99), ("Organic Cotton Tee", 19), ("Relaxed Linen Shirt", 52))),
-    ("Shoes", _SHOE_SIZES, (("Leather Court Sneakers", 110), ("Suede Chelsea Boots", 149),
-     ("Canvas Slip-Ons", 39), ("Trail Running Shoes", 129), ("Leather Sandals", 65))),
+     ("Quilted Overshirt", 99), ("Organic Cotton Tee", 19),
+     ("Relaxed Linen Shirt", 52))),
+    ("Shoes", _SHOE_SIZES, (("Leather Court Sneakers", 110),
+     ("Suede Chelsea Boots", 149), ("Canvas Slip-Ons", 39),
+     ("Trail Running Shoes", 129), ("Leather Sandals", 65))),
     ("Home & Kitchen", ("Natural", "Charcoal", "Sand"), (("Stoneware Dinner Set", 89),
      ("Linen Duvet Cover", 119), ("Ceramic Table Lamp", 75), ("Scented Soy Candle", 24),
      ("Waffle Bath Towel Set", 45), ("Cast Iron Casserole", 139),
      ("Glass Carafe Set", 32))),
-    ("Beauty", ("30 ml", "50 ml"), (("Vitamin C Serum", 38), ("Hydrating Day Cream", 42),
-     ("Rose Body Oil", 29), ("Mineral Sunscreen SPF 50", 26),
+    ("Beauty", ("30 ml", "50 ml"), (("Vitamin C Serum", 38),
+     ("Hydrating Day Cream", 42), ("Rose Body Oil", 29),
+     ("Mineral Sunscreen SPF 50", 26),
      ("Eau de Parfum Amber", 95))),
     ("Accessories", ("Black", "Tan", "Olive"), (("Leather Crossbody Bag", 129),
      ("Canvas Weekender", 85), ("Polarized Sunglasses", 69), ("Silk Square Scarf", 49),
@@ -185,7 +190,7 @@ CATEGORIES: Final = tuple(dict.fromkeys(p.category for p in PRODUCTS))
 
 
 def category_slug(category: str) -> str:
-    """``Women's Apparel`` → ``womens-apparel``, ``Home & Kitchen`` → ``home-kitchen``."""
+    """A URL path segment: ``Home & Kitchen`` → ``home-kitchen``."""
     return category.lower().replace("'", "").replace(" & ", "-").replace(" ", "-")
 
 
@@ -331,7 +336,7 @@ COMPLAINT_TEXTS: Final[dict[str, dict[str, str]]] = {
         "refund_delay": "ما زلت أنتظر استرداد المبلغ منذ ثلاثة أسابيع @lumen",
     },
     "tr": {
-        "late_delivery": "Siparişim iki haftadır gecikiyor ve kimse cevap vermiyor @lumen",
+        "late_delivery": "Siparişim iki haftadır gecikiyor, cevap veren yok @lumen",
         "damaged_item": "Ürün kırık geldi, hiç memnun değilim @lumen",
         "refund_delay": "Üç haftadır iademi bekliyorum @lumen",
     },

@@ -11,7 +11,6 @@ from omnicx.demo.catalog import (
     COMPLAINT_TEXTS,
     COMPLAINT_TOPICS,
     SOCIAL_PLATFORMS,
-    category_slug,
 )
 from omnicx.demo.journey import OFFICE_HOURS, WEB_HOURS, Journey
 from omnicx.demo.people import scrambled
@@ -32,13 +31,13 @@ def email_campaign(journey: Journey, day: float, *, campaign_index: int) -> None
     anonymous_id = (
         None
         if user_id
-        else f"esp-{scrambled(journey.world.seed, 'esp', persona.index):09d}"
+        else f"esp-{scrambled(journey.world.seed, 'esp', persona.index):010d}"
     )
     who = {"email": persona.email}
     base = {
         "campaign_id": campaign.campaign_id,
         "campaign_name": campaign.name,
-        "email_id": f"em_{journey.number('email'):09d}",
+        "email_id": f"em_{journey.number('email'):010d}",
         "email_subject": campaign.text,
     }
 
@@ -66,7 +65,7 @@ def email_campaign(journey: Journey, day: float, *, campaign_index: int) -> None
     if rng.random() > 0.35:
         return
     journey.wait(5, 120)
-    link = journey.url(f"/c/{category_slug(campaign.landing_category)}")
+    link = journey.url(campaign.landing_path) + campaign.landing_query
     send("Email Link Clicked", base | {"link_url": link})
     shopping.web_visit(
         journey,
@@ -88,13 +87,13 @@ def sms_campaign(journey: Journey, day: float, *, campaign_index: int) -> None:
     anonymous_id = (
         None
         if user_id
-        else f"sms-{scrambled(journey.world.seed, 'sms', persona.index):09d}"
+        else f"sms-{scrambled(journey.world.seed, 'sms', persona.index):010d}"
     )
-    link = journey.url(f"/c/{category_slug(campaign.landing_category)}")
+    link = journey.url(campaign.landing_path) + campaign.landing_query
     base = {
         "campaign_id": campaign.campaign_id,
         "campaign_name": campaign.name,
-        "message_id": f"sm_{journey.number('sms'):09d}",
+        "message_id": f"sm_{journey.number('sms'):010d}",
         "body": campaign.text.format(url=link),
     }
     who = {"phone": persona.phone}
@@ -170,7 +169,7 @@ def whatsapp_update(journey: Journey, day: float) -> None:
     properties = {
         "template": "order_shipped",
         "order_id": journey.last_order_id,
-        "message_id": f"wamid_{journey.number('whatsapp'):09d}",
+        "message_id": f"wamid_{journey.number('whatsapp'):010d}",
     }
     who = {"phone": persona.phone}
     anonymous_id = None if user_id else f"wa-{persona.phone[1:]}"
@@ -207,7 +206,7 @@ def _call(
 ) -> None:
     """Call Started → Call Ended, identified by the caller's phone number."""
     rng, persona = journey.rng, journey.persona
-    call_id = f"call_{journey.number('call'):09d}"
+    call_id = f"call_{journey.number('call'):010d}"
     crm_match = journey.registered and rng.random() < 0.6
     user_id = persona.user_id if crm_match else None
     anonymous_id = None if user_id else f"cc-{call_id}"
@@ -259,7 +258,7 @@ def _chat(journey: Journey, *, topic: str, ticket_id: str | None) -> bool:
     rng, persona = journey.rng, journey.persona
     browser = journey.browser()
     user_id = persona.user_id if journey.registered else None
-    chat_id = f"chat_{journey.number('chat'):09d}"
+    chat_id = f"chat_{journey.number('chat'):010d}"
     properties: dict[str, Any] = {
         "chat_id": chat_id,
         "topic": topic,
@@ -337,7 +336,7 @@ def social_complaint(journey: Journey, day: float, *, chat_follow_up: bool) -> N
         external_ids=handle_ids,
     )
     journey.wait(600, 3 * 3600)
-    ticket_id = f"TCK-{journey.number('ticket'):09d}"
+    ticket_id = f"TCK-{journey.number('ticket'):010d}"
     journey.out.server(
         journey.t,
         "social",
@@ -354,6 +353,7 @@ def social_complaint(journey: Journey, day: float, *, chat_follow_up: bool) -> N
         },
     )
     journey.wait(2 * 3600, 26 * 3600)
+    journey.within_office_hours()
     _call(
         journey,
         direction="outbound",
@@ -364,6 +364,7 @@ def social_complaint(journey: Journey, day: float, *, chat_follow_up: bool) -> N
     )
     if chat_follow_up:
         journey.wait(86_400, 3 * 86_400)
+        journey.within_office_hours()
         _chat(journey, topic=topic, ticket_id=ticket_id)
     _resolve(journey, ticket_id, "chat" if chat_follow_up else "call_center")
 
@@ -395,13 +396,14 @@ def service_contact(journey: Journey, day: float, *, channel: str) -> None:
     reason = journey.rng.choice(reasons)
     if channel == "chat":
         if not _chat(journey, topic=reason, ticket_id=None):
-            ticket_id = f"TCK-{journey.number('ticket'):09d}"
+            browser = journey.last_browser or journey.browser()
+            ticket_id = f"TCK-{journey.number('ticket'):010d}"
             journey.out.server(
                 journey.t + 1000,
                 "chat",
                 event="Ticket Opened",
                 user_id=journey.persona.user_id if journey.registered else None,
-                anonymous_id=journey.browser().anonymous_id,
+                anonymous_id=browser.anonymous_id,
                 properties={
                     "ticket_id": ticket_id,
                     "subject": reason,

@@ -20,10 +20,11 @@ from omnicx.demo.catalog import (
     PRODUCTS,
     SHOP_URL,
     Product,
+    category_slug,
     local_price,
 )
 from omnicx.demo.outbox import AppInstall, Browser, Outbox
-from omnicx.demo.people import Persona, scrambled
+from omnicx.demo.people import PER_PERSON, Persona, scrambled
 
 DAY_MS = 86_400_000
 WEB_HOURS = (7.0, 23.9, 21.0)  # triangular (low, high, mode), local time
@@ -44,6 +45,24 @@ class Campaign:
     channel: str
     day: int
     landing_category: str
+
+    @property
+    def utm(self) -> dict[str, str]:
+        """The campaign as analytics.js reports it in ``context.campaign``."""
+        source = {"email": "newsletter", "sms": "sms", "push": "app"}[self.channel]
+        return {"name": self.campaign_id, "source": source, "medium": self.channel}
+
+    @property
+    def landing_path(self) -> str:
+        return f"/c/{category_slug(self.landing_category)}"
+
+    @property
+    def landing_query(self) -> str:
+        utm = self.utm
+        return (
+            f"?utm_source={utm['source']}&utm_medium={utm['medium']}"
+            f"&utm_campaign={utm['name']}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +107,16 @@ class Journey:
 
     # -- clock and identifiers -------------------------------------------------------
     def begin(
-        self, day: float, hours: tuple[float, float, float], offset_min: int = 0
+        self,
+        day: float,
+        hours: tuple[float, float, float],
+        offset_min: int | None = None,
     ) -> None:
-        """Start an episode on ``day`` at a plausible local hour (never in the past)."""
-        offset = offset_min or self.persona.market.utc_offset_min
+        """Start an episode on ``day`` at a plausible local hour, after anything the
+        person already did. ``offset_min``: the place's UTC offset (default: home)."""
+        if offset_min is None:
+            offset_min = self.persona.market.utc_offset_min
+        offset = offset_min
         local_ms = int(self.rng.triangular(*hours) * 3_600_000)
         planned = (
             self.world.midnight_ms + int(day) * DAY_MS + local_ms - offset * 60_000
@@ -104,14 +129,32 @@ class Journey:
         self.t += int(self.rng.uniform(low_s, high_s) * 1000)
         return self.t
 
+    def within_office_hours(self) -> None:
+        """Move the clock to the person's next local 9:00-19:00 (staffed hours)."""
+        offset_ms = self.persona.market.utc_offset_min * 60_000
+        local_ms = (self.t + offset_ms) % DAY_MS
+        opens, closes = 9 * 3_600_000, 19 * 3_600_000
+        if local_ms < opens:
+            self.t += opens - local_ms + self.rng.randint(0, 7_200_000)
+        elif local_ms > closes:
+            self.t += DAY_MS - local_ms + opens + self.rng.randint(0, 7_200_000)
+
+    def documentation_ip(self) -> str:
+        """An address from the documentation ranges (RFC 5737): never a real host."""
+        return (
+            f"{self.rng.choice(('198.51.100', '203.0.113'))}.{self.rng.randint(1, 254)}"
+        )
+
     def new_uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def number(self, kind: str) -> int:
-        """A unique 9-digit number for this person's next ``kind`` (order, call …)."""
+        """A unique 10-digit number for this person's next ``kind`` (order, call …)."""
         counter = self._counters.get(kind, 0) + 1
         self._counters[kind] = counter
-        return scrambled(self.world.seed, kind, self.persona.index * 4096 + counter)
+        return scrambled(
+            self.world.seed, kind, self.persona.index * PER_PERSON + counter
+        )
 
     def pick_products(self, count: int, category: str | None = None) -> list[Product]:
         categories = (category,) if category else self.persona.favourite_categories
@@ -132,8 +175,10 @@ class Journey:
         return self.persona.market.currency
 
     def product_properties(
-        self, line: Line, currency: str, *, url: bool = True
-    ) -> dict:
+        self, line: Line, currency: str, *, event: str = "", url: bool = False
+    ) -> dict[str, Any]:
+        """A product as the e-commerce spec describes it: an item of a ``products``
+        list by default, or the properties of a ``viewed`` / ``added`` event."""
         product, variant, quantity = line
         properties: dict[str, Any] = {
             "product_id": product.product_id,
@@ -143,8 +188,11 @@ class Journey:
             "brand": "Lumen",
             "variant": variant,
             "price": local_price(product.price_usd, currency),
-            "quantity": quantity,
         }
+        if event != "viewed":
+            properties["quantity"] = quantity
+        if event:
+            properties["currency"] = currency
         if url:
             properties["url"] = self.url(f"/p/{product.slug}")
         return properties
@@ -152,14 +200,12 @@ class Journey:
     def order_properties(
         self, lines: list[Line], currency: str, prefix: str, coupon: str | None = None
     ) -> dict[str, Any]:
-        products = [
-            self.product_properties(line, currency, url=False) for line in lines
-        ]
+        products = [self.product_properties(line, currency) for line in lines]
         subtotal = round(sum(p["price"] * p["quantity"] for p in products), 2)
         discount = round(subtotal * 0.15, 2) if coupon else 0.0
         revenue = round(subtotal - discount, 2)
         shipping = 0.0 if prefix == "S" or revenue > 150 else local_price(6, currency)
-        order_id = f"{prefix}{self.number('order'):09d}"
+        order_id = f"{prefix}{self.number('order'):010d}"
         self.last_order_id = order_id
         properties: dict[str, Any] = {
             "order_id": order_id,
@@ -189,7 +235,7 @@ class Journey:
         browser = next((b for b in self.browsers if b.mobile == mobile), None)
         if browser is None:
             agents = MOBILE_USER_AGENTS if mobile else DESKTOP_USER_AGENTS
-            ip = f"{self.rng.choice(('198.51.100', '203.0.113'))}.{self.rng.randint(1, 254)}"
+            ip = self.documentation_ip()
             browser = Browser(self.new_uuid(), self.rng.choice(agents), ip, mobile)
             self.browsers.append(browser)
         self.last_browser = browser
@@ -218,7 +264,9 @@ class Journey:
             "url": url + query,
         }
         self._page_campaign = campaign
-        self.out.web(self.t, browser, self._page, kind="page", page_name=name)
+        self.out.web(
+            self.t, browser, self._page, kind="page", page_name=name, campaign=campaign
+        )
 
     def web_track(
         self, browser: Browser, event: str, properties: dict[str, Any]
@@ -244,7 +292,7 @@ class Journey:
             manufacturer, model, os_version, screen = rng.choice(
                 APP_DEVICES[persona.mobile_os]
             )
-            ip = f"{rng.choice(('198.51.100', '203.0.113'))}.{rng.randint(1, 254)}"
+            ip = self.documentation_ip()
             device_id = self.new_uuid()
             if persona.mobile_os == "ios":
                 device_id = device_id.upper()

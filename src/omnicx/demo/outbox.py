@@ -67,11 +67,37 @@ class AppInstall:
     ip: str
     user_id: str | None = None
     traits: dict[str, str] = field(default_factory=dict)
+    _device_context: dict[str, Any] = field(default_factory=dict)
+
+    def device_context(self) -> dict[str, Any]:
+        """What the SDK reports about the app and the device (never changes)."""
+        if not self._device_context:
+            width, height, density = self.screen
+            self._device_context = {
+                "library": LIBRARIES[self.os],
+                "app": APP_INFO | {"namespace": APP_NAMESPACE[self.os]},
+                "device": {
+                    "id": self.device_id,
+                    "manufacturer": self.manufacturer,
+                    "model": self.model,
+                    "type": self.os,
+                },
+                "os": {
+                    "name": "iOS" if self.os == "ios" else "Android",
+                    "version": self.os_version,
+                },
+                "screen": {"width": width, "height": height, "density": density},
+                "ip": self.ip,
+            }
+        return self._device_context
 
 
 class Outbox:
     """Builds one person's messages; message ids come from the person's seeded
-    generator (128 random bits, so unique in practice and identical for a seed)."""
+    generator (128 random bits, so unique in practice and identical for a seed).
+
+    Each message is encoded to JSON the moment it is built, so its parts may share
+    dictionaries (library, page, device) without one message ever aliasing another."""
 
     def __init__(
         self, rng: random.Random, person: int, locale: str, timezone: str
@@ -114,19 +140,19 @@ class Outbox:
         """An analytics.js call made on ``page``; ``page_name`` for page calls."""
         context: dict[str, Any] = {
             "channel": "web",
-            "library": dict(LIBRARIES["web"]),
-            "page": dict(page),
+            "library": LIBRARIES["web"],
+            "page": page,
             "userAgent": browser.user_agent,
             "locale": self._locale,
             "timezone": self._timezone,
             "ip": browser.ip,
         }
         if campaign:
-            context["campaign"] = dict(campaign)
+            context["campaign"] = campaign
         message: dict[str, Any] = {"type": kind}
         if kind == "page":
             message["name"] = page_name
-            message["properties"] = dict(page) | (properties or {})
+            message["properties"] = page | properties if properties else page
         elif kind == "identify":
             message["traits"] = traits or {}
         else:
@@ -154,27 +180,11 @@ class Outbox:
         previous_id: str | None = None,
     ) -> None:
         """An analytics-ios / analytics-android call (``channel`` push for pushes)."""
-        manufacturer_type = "ios" if app.os == "ios" else "android"
-        width, height, density = app.screen
-        context: dict[str, Any] = {
+        context = app.device_context() | {
             "channel": channel,
-            "library": dict(LIBRARIES[app.os]),
-            "app": dict(APP_INFO, namespace=APP_NAMESPACE[app.os]),
-            "device": {
-                "id": app.device_id,
-                "manufacturer": app.manufacturer,
-                "model": app.model,
-                "type": manufacturer_type,
-            },
-            "os": {
-                "name": "iOS" if app.os == "ios" else "Android",
-                "version": app.os_version,
-            },
-            "screen": {"width": width, "height": height, "density": density},
             "network": {"wifi": wifi, "cellular": not wifi, "carrier": app.carrier},
             "locale": self._locale,
             "timezone": self._timezone,
-            "ip": app.ip,
             "traits": {"anonymousId": app.anonymous_id} | app.traits,
         }
         message: dict[str, Any] = {"type": kind}
@@ -212,7 +222,7 @@ class Outbox:
         """A call from a back-office system through a server library."""
         context: dict[str, Any] = {
             "channel": channel,
-            "library": dict(LIBRARIES[SERVER_LIBRARY[channel]]),
+            "library": LIBRARIES[SERVER_LIBRARY[channel]],
         }
         if context_traits:
             context["traits"] = context_traits

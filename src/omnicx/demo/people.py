@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from omnicx.demo.catalog import (
 )
 
 #: Shopping habits, with their share of the customer base. Each one is a journey
-#: template in ``generator``; together they span one channel to nine.
+#: template in :mod:`omnicx.demo.plans`; together they span one channel to ten.
 ARCHETYPES: Final = {
     "store_only": 0.07,  # walks in, pays with a loyalty card or phone number
     "web_only": 0.07,
@@ -42,16 +43,22 @@ _LOYALTY_SHARE: Final = {
     "sms_store": 0.7,
     "omnichannel": 0.8,
 }
-_MODULUS: Final = 1_000_000_000
-_MULTIPLIER: Final = 387_420_489  # 3**18, coprime with 10**9: a bijection mod 10**9
+_MODULUS: Final = 10**10
+_MULTIPLIER: Final = 387_420_489  # 3**18, coprime with 10**10: a bijection mod 10**10
+#: Per-person numbering space of :func:`scrambled` (``index * PER_PERSON + counter``).
+PER_PERSON: Final = 4096
+MAX_CUSTOMERS: Final = _MODULUS // PER_PERSON
 
 
 def scrambled(seed: int, kind: str, n: int) -> int:
-    """A 9-digit number that is unique per (kind, n) and looks random for a seed."""
-    salt = int.from_bytes(
-        hashlib.blake2b(f"{seed}/{kind}".encode(), digest_size=8).digest()
-    )
-    return (n * _MULTIPLIER + salt) % _MODULUS
+    """A 10-digit number, unique per (kind, n) for n < 10**10, random-looking."""
+    return (n * _MULTIPLIER + _salt(seed, kind)) % _MODULUS
+
+
+@functools.cache
+def _salt(seed: int, kind: str) -> int:
+    digest = hashlib.blake2b(f"{seed}/{kind}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +74,8 @@ class Persona:
     last_name: str
     email: str
     phone: str  # E.164
-    phone_national: str  # as a shop assistant types it
+    phone_national: str  # as a shop assistant types it: 052-123-4567
+    phone_international: str  # as people type it in web forms: +972 52-123-4567
     user_id: str  # the account id, used once the person signs up
     loyalty_id: str | None
     social: tuple[str, str, str, str] | None  # (platform, id type, handle, account id)
@@ -99,14 +107,19 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([v for v, _ in pairs], [w for _, w in pairs])[0]
 
 
-def _phone(rng: random.Random, market: Market) -> tuple[str, str]:
+def _phone(rng: random.Random, market: Market) -> tuple[str, str, str]:
+    """(E.164, national as typed at a till, international as typed in a web form)."""
     prefix = rng.choice(market.mobile_prefixes)
     if market.code == "US":  # NXX exchange: no leading 0/1, no 555, no N11
         exchange = f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(2, 9)}"
         while exchange == "555":
             exchange = f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(2, 9)}"
         line = f"{rng.randrange(10_000):04d}"
-        return f"+1{prefix}{exchange}{line}", f"({prefix}) {exchange}-{line}"
+        return (
+            f"+1{prefix}{exchange}{line}",
+            f"({prefix}) {exchange}-{line}",
+            f"+1 {prefix}-{exchange}-{line}",
+        )
     digits = market.subscriber_digits
     subscriber = (
         f"{rng.randint(2, 9)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
@@ -122,7 +135,8 @@ def _phone(rng: random.Random, market: Market) -> tuple[str, str]:
         case _:  # 0912 345 6789, 07911 123456, 0151 23456789
             cut = 5 if market.code == "GB" else 4
             shown = f"{national[:cut]} {national[cut:]}"
-    return f"+{market.dial_code}{prefix}{subscriber}", shown
+    e164 = f"+{market.dial_code}{prefix}{subscriber}"
+    return e164, shown, f"+{market.dial_code} {shown[1:]}"
 
 
 def _email(rng: random.Random, first: str, last: str, used: set[str]) -> str:
@@ -152,11 +166,10 @@ def _handle(rng: random.Random, first: str, last: str, used: set[str]) -> str:
         first.lower().translate(ASCII_FOLD),
         last.lower().translate(ASCII_FOLD),
     )
-    handle = rng.choice(
-        (f"@{f}_{last_ascii[0]}", f"@{f}{last_ascii}", f"@{f}.{last_ascii}")
-    )
+    candidates = (f"@{f}_{last_ascii[0]}", f"@{f}{last_ascii}", f"@{f}_{last_ascii}")
+    handle = rng.choice(candidates)[:16]  # "@" + at most 15 characters, as on X
     while handle in used:
-        handle = f"{handle.rstrip('0123456789')}{rng.randint(1, 999)}"
+        handle = f"{handle.rstrip('0123456789')[:14]}{rng.randint(1, 99)}"
     used.add(handle)
     return handle
 
@@ -180,9 +193,9 @@ def make_personas(customers: int, seed: int) -> list[Persona]:
         first_latin, first_native = rng.choice(FIRST_NAMES[pool])
         last_latin, last_native = rng.choice(LAST_NAMES[pool])
         native = language in ("he", "ar", "fa") and rng.random() < 0.35
-        phone, phone_national = _phone(rng, market)
+        phone, phone_national, phone_international = _phone(rng, market)
         while phone in used_phones:
-            phone, phone_national = _phone(rng, market)
+            phone, phone_national, phone_international = _phone(rng, market)
         used_phones.add(phone)
         email = _email(rng, first_latin, last_latin, used_emails)
         loyalty = rng.random() < _LOYALTY_SHARE.get(archetype, 0.25)
@@ -209,8 +222,9 @@ def make_personas(customers: int, seed: int) -> list[Persona]:
                 email=email,
                 phone=phone,
                 phone_national=phone_national,
-                user_id=f"usr_{scrambled(seed, 'user', index):09d}",
-                loyalty_id=f"LY{scrambled(seed, 'loyalty', index):09d}"
+                phone_international=phone_international,
+                user_id=f"usr_{scrambled(seed, 'user', index):010d}",
+                loyalty_id=f"LY{scrambled(seed, 'loyalty', index):010d}"
                 if loyalty
                 else None,
                 social=social,

@@ -32,21 +32,14 @@ def web_visit(
     category = products[0].category
     category_path = "/c/" + category_slug(category)
     if campaign is not None:
-        medium = "email" if campaign.channel == "email" else campaign.channel
-        source = {"email": "newsletter", "sms": "sms", "push": "app"}[medium]
-        utm = {"name": campaign.campaign_id, "source": source, "medium": medium}
-        query = (
-            f"?utm_source={source}&utm_medium={medium}"
-            f"&utm_campaign={campaign.campaign_id}"
-        )
         journey.page(
             browser,
             "Category",
-            category_path,
+            campaign.landing_path,
             category,
             referrer="",
-            campaign=utm,
-            query=query,
+            campaign=campaign.utm,
+            query=campaign.landing_query,
         )
     else:
         referrer = rng.choice(
@@ -61,23 +54,17 @@ def web_visit(
         journey.page(browser, "Home", "/", "Home", referrer=referrer)
         if rng.random() < 0.35:
             term = rng.choice(SEARCH_TERMS[category])
+            query = "?q=" + term.replace(" ", "+")
+            journey.page(browser, "Search", "/search", "Search", query=query)
             journey.web_track(browser, "Products Searched", {"query": term})
-            journey.page(
-                browser,
-                "Search",
-                "/search",
-                "Search",
-                query="?q=" + term.replace(" ", "+"),
-            )
         else:
             journey.page(browser, "Category", category_path, category)
     for product in products:
         journey.page(browser, "Product", f"/p/{product.slug}", product.name)
-        properties = journey.product_properties(journey.line(product), journey.currency)
-        del properties["quantity"]
-        journey.web_track(
-            browser, "Product Viewed", properties | {"currency": journey.currency}
+        viewed = journey.product_properties(
+            journey.line(product), journey.currency, event="viewed", url=True
         )
+        journey.web_track(browser, "Product Viewed", viewed)
     if identify:
         web_identity_step(journey, browser, identify)
     if intent == "browse" or not journey.allow_purchase:
@@ -86,16 +73,18 @@ def web_visit(
         lines = journey.cart  # came back for the saved cart
     else:
         lines = [journey.line(p) for p in products[: rng.randint(1, len(products))]]
-    cart_id = f"cart_{scrambled(journey.world.seed, 'cart', journey.persona.index):09d}"
+    cart_id = (
+        f"cart_{scrambled(journey.world.seed, 'cart', journey.persona.index):010d}"
+    )
     for line in lines:
-        added = journey.product_properties(line, journey.currency)
+        added = journey.product_properties(
+            line, journey.currency, event="added", url=True
+        )
         journey.web_track(browser, "Product Added", added | {"cart_id": cart_id})
     cart = {
         "cart_id": cart_id,
         "currency": journey.currency,
-        "products": [
-            journey.product_properties(x, journey.currency, url=False) for x in lines
-        ],
+        "products": [journey.product_properties(x, journey.currency) for x in lines],
     }
     journey.page(browser, "Cart", "/cart", "Your cart")
     journey.web_track(browser, "Cart Viewed", cart)
@@ -138,9 +127,7 @@ def web_identity_step(journey: Journey, browser: Browser, how: str) -> None:
         journey.registered = True
         traits = persona.identify_traits(with_loyalty=journey.rng.random() < 0.7)
         if journey.rng.random() < 0.25:  # typed with spaces, as people do
-            traits["phone"] = (
-                f"+{persona.market.dial_code} " + persona.phone_national[1:]
-            )
+            traits["phone"] = persona.phone_international
         journey.web_identify(browser, traits)
         journey.web_track(browser, "Signed Up", {"method": "email"})
         journey.email_subscribed = journey.email_subscribed or journey.marketing_consent
@@ -228,7 +215,7 @@ def app_session(journey: Journey, day: float | None, *, intent: str = "browse") 
             properties={"product_id": product.product_id},
         )
         viewed = journey.product_properties(
-            journey.line(product), journey.currency, url=False
+            journey.line(product), journey.currency, event="viewed"
         )
         journey.t += rng.randint(100, 900)
         journey.out.app(
@@ -238,7 +225,7 @@ def app_session(journey: Journey, day: float | None, *, intent: str = "browse") 
         lines = [journey.line(p) for p in products[: rng.randint(1, len(products))]]
         for line in lines:
             journey.wait(3, 40)
-            added = journey.product_properties(line, journey.currency, url=False)
+            added = journey.product_properties(line, journey.currency, event="added")
             journey.out.app(
                 journey.t, app, event="Product Added", properties=added, wifi=wifi
             )
@@ -271,23 +258,19 @@ def app_session(journey: Journey, day: float | None, *, intent: str = "browse") 
     journey.out.app(journey.t, app, event="Application Backgrounded", wifi=wifi)
 
 
-def store_visit(
-    journey: Journey, day: float, *, from_cart: bool = False, coupon: str | None = None
-) -> None:
-    """A purchase at the till, identified by loyalty card, phone or e-mail."""
+def store_visit(journey: Journey, day: float, *, from_cart: bool = False) -> None:
+    """A purchase at the till, identified by loyalty card, phone or e-mail. SMS
+    subscribers sometimes redeem the SMS coupon."""
     rng, persona = journey.rng, journey.persona
     store = persona.home_store
     if rng.random() < 0.15:
         store = rng.choice([s for s in STORES if s.country == store.country])
     journey.begin(day, STORE_HOURS, store.utc_offset_min)
-    transaction = f"pos-{store.store_id}-{journey.number('pos'):09d}"
+    transaction = f"pos-{store.store_id}-{journey.number('pos'):010d}"
     location = {"city": store.city, "country": store.country}
     same_country = store.country == persona.market.code
-    phone = (
-        persona.phone_national
-        if same_country and rng.random() < 0.5
-        else (persona.phone)
-    )
+    national = same_country and rng.random() < 0.5
+    phone = persona.phone_national if national else persona.phone
     if persona.loyalty_id and not journey.loyalty_enrolled:
         traits = {
             "first_name": persona.first_name,
@@ -332,6 +315,7 @@ def store_visit(
         who = {"phone": phone}
     else:  # asked for an e-receipt
         who = {"email": persona.email}
+    coupon = "SMS15" if journey.sms_subscribed and rng.random() < 0.3 else None
     order = journey.order_properties(lines, store.currency, "S", coupon)
     order |= {
         "affiliation": store.name,

@@ -195,21 +195,30 @@ class Processor:
 
         keys = list({key for e in fresh for key in e.identities})
         known = state.identities_by_key(conn, workspace_id, keys)
-        profiles = sorted({profile for _, profile in known.values()})
-        members = state.members_of(conn, profiles)
+        # Only profiles an event may change (it brings a new identity or spans
+        # several profiles) need their full identity sets; the rest stay as they are.
+        touched: set[int] = set()
+        for event in fresh:
+            on = {known[k][1] if k in known else None for k in event.identities}
+            if None in on or len(on) > 1:
+                touched.update(p for p in on if p is not None)
+        members = state.members_of(conn, sorted(touched))
         identity_id: dict[IdentityKey, int] = {k: ids[0] for k, ids in known.items()}
-        original_profile: dict[IdentityKey, int] = {}
+        original_profile = {k: ids[1] for k, ids in known.items()}
         for profile_id, identity_type, value, member_id in members:
             identity_id[(identity_type, value)] = member_id
             original_profile[(identity_type, value)] = profile_id
         view = GraphView.from_members(
-            ((p, t, v) for p, t, v, _ in members), state.split_pairs_of(conn, profiles)
+            ((p, t, v) for p, t, v, _ in members),
+            state.split_pairs_of(conn, sorted(touched)),
         )
+        for key, (_, profile_id) in known.items():
+            view.profile_of.setdefault(key, profile_id)
         rules = self._rules_for(workspace_id)
         new_profiles: list[int] = []
         merges: list[dict] = []
         seen_range: dict[int, list[int]] = {}
-        traits: dict[tuple[int, str], dict] = {}
+        traits: dict[tuple[int, str], tuple] = {}
         rows: list[EventRow] = []
         for event in fresh:
             resolution = link_identities(
@@ -247,18 +256,18 @@ class Processor:
             )
             if event.profile_traits:
                 for key, value in _decode_traits(event.profile_traits).items():
-                    current = traits.get((anchor_id, key))
-                    if current is None or current["ts"] <= event.timestamp:
-                        traits[(anchor_id, key)] = {
-                            "identity_id": anchor_id,
-                            "key": key[:200],
-                            "workspace_id": workspace_id,
-                            "value": _encode(value).decode(),
-                            "source_id": event.source_id,
-                            "channel": event.channel,
-                            "ts": event.timestamp,
-                            "message_id": event.message_id,
-                        }
+                    current = traits.get((anchor_id, key[:200]))
+                    if current is None or current[6] <= event.timestamp:
+                        traits[(anchor_id, key[:200])] = (
+                            anchor_id,
+                            key[:200],
+                            workspace_id,
+                            _encode(value).decode(),
+                            event.source_id,
+                            event.channel,
+                            event.timestamp,
+                            event.message_id,
+                        )
         new_identities = []
         moved = []
         for key, profile_id in view.profile_of.items():

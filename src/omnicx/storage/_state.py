@@ -434,34 +434,47 @@ class StateStore(ProfileStateMixin):
                 [(f, last, i) for i, f, last in seen_range],
             )
         if merges:
-            conn.execute(insert(t.merges), list(merges))
-            conn.execute(
-                text("UPDATE profiles SET merged_into = :s WHERE id = :m"),
-                [{"s": m["survivor_id"], "m": m["merged_id"]} for m in merges],
+            _executemany(
+                conn,
+                "INSERT INTO merges (workspace_id, survivor_id, merged_id, "
+                "identity_ids, linking_identity, message_id, at) VALUES ({})",
+                [
+                    (
+                        m["workspace_id"],
+                        m["survivor_id"],
+                        m["merged_id"],
+                        m["identity_ids"],
+                        m["linking_identity"],
+                        m["message_id"],
+                        m["at"],
+                    )
+                    for m in merges
+                ],
             )
-            conn.execute(
-                text("UPDATE profiles SET merged_into = :s WHERE merged_into = :m"),
-                [{"s": m["survivor_id"], "m": m["merged_id"]} for m in merges],
+            pairs = [(m["survivor_id"], m["merged_id"]) for m in merges]
+            conn.exec_driver_sql(
+                f"UPDATE profiles SET merged_into = {mark} WHERE id = {mark}", pairs
+            )
+            conn.exec_driver_sql(
+                f"UPDATE profiles SET merged_into = {mark} "
+                f"WHERE workspace_id = {mark} AND merged_into = {mark}",
+                [(survivor, workspace_id, merged) for survivor, merged in pairs],
             )
 
     @staticmethod
-    def upsert_traits(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Keep the newest value (by event time) of each trait per identity."""
-        if not rows:
-            return
-        statement = sqlite_insert(t.trait_values)
-        excluded = statement.excluded
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["identity_id", "key"],
-                set_={
-                    "value": excluded.value,
-                    "source_id": excluded.source_id,
-                    "channel": excluded.channel,
-                    "ts": excluded.ts,
-                    "message_id": excluded.message_id,
-                },
-                where=excluded.ts >= t.trait_values.c.ts,
-            ),
-            list(rows),
+    def upsert_traits(conn: Connection, rows: Sequence[tuple]) -> None:
+        """Keep the newest value (by event time) of each trait per identity.
+
+        Rows: ``(identity_id, key, workspace_id, value_json, source_id, channel, ts,
+        message_id)``.
+        """
+        _executemany(
+            conn,
+            "INSERT INTO trait_values (identity_id, key, workspace_id, value, "
+            "source_id, channel, ts, message_id) VALUES ({}) "
+            "ON CONFLICT (identity_id, key) DO UPDATE SET value = excluded.value, "
+            "source_id = excluded.source_id, channel = excluded.channel, "
+            "ts = excluded.ts, message_id = excluded.message_id "
+            "WHERE excluded.ts >= trait_values.ts",
+            rows,
         )
