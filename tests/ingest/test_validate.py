@@ -194,3 +194,22 @@ def test_batch_integrations_merge_into_each_event():
     )
     assert json.loads(result.events[0].integrations) == {"All": False, "Mailchimp": False}
     assert json.loads(result.events[1].integrations) == {"All": False, "Mailchimp": True}
+
+
+def test_national_phone_numbers_use_the_message_country():
+    store = one(
+        {
+            "event": "Order Completed",
+            "anonymousId": "till-1",
+            "context": {"traits": {"phone": "052-123-4567"}, "location": {"country": "IL"}},
+        }
+    )
+    assert ("phone", "+972521234567") in store.identities
+    app = one(
+        {
+            "event": "Login",
+            "anonymousId": "a",
+            "context": {"traits": {"phone": "0532 123 45 67"}, "locale": "tr-TR"},
+        }
+    )
+    assert ("phone", "+905321234567") in app.identities

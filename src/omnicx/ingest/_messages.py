@@ -51,6 +51,8 @@ class ContextView(msgspec.Struct):
     traits: dict[str, Any] | None = None
     externalIds: list[Any] | None = None
     device: dict[str, Any] | None = None
+    location: dict[str, Any] | None = None
+    locale: Any = None
 
 
 class PropertiesView(msgspec.Struct):

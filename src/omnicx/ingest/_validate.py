@@ -156,6 +156,20 @@ def parse_request(body: bytes, kind: str | None, limits: Limits) -> ParsedReques
     return parsed
 
 
+def region_hint(location: dict[str, Any] | None, locale: Any) -> str | None:
+    """The country a message comes from, for phone numbers written without +code:
+    ``context.location.country`` (a two-letter code), else ``context.locale``'s region
+    (``he-IL`` → ``IL``)."""
+    country = (location or {}).get("country")
+    if isinstance(country, str) and len(country.strip()) == 2 and country.isalpha():
+        return country.strip().upper()
+    if isinstance(locale, str):
+        parts = locale.replace("_", "-").split("-")
+        if len(parts) >= 2 and len(parts[-1]) == 2 and parts[-1].isalpha():
+            return parts[-1].upper()
+    return None
+
+
 def _to_ms(value: datetime) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
@@ -270,6 +284,9 @@ def validate_message(
         "externalIds": context.externalIds,
         "device": context.device,
     }
+    region = region_hint(context.location, context.locale)
+    if region and region != rules.default_region:
+        rules = msgspec.structs.replace(rules, default_region=region)
     identities = extract_identities(
         user_id, anonymous_id, traits, identity_context, rules
     )
