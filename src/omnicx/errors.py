@@ -9,8 +9,8 @@
      ├── ConflictError        the request conflicts with the current state
      └── StorageError         the data folder cannot be used
 
-Every error says what failed, the offending value, and what to do next. HTTP entry points
-map them to the one JSON error shape (``api/errors``).
+Every error says what failed, the offending value, and what to do next. HTTP entry
+points map them to the one JSON error shape (``api/errors``).
 """
 
 from __future__ import annotations
@@ -65,3 +65,15 @@ class ConflictError(OmnicxError):
 
 class StorageError(OmnicxError):
     status = 503
+
+
+def parse_int(raw: str | None, field: str, low: int, high: int) -> int:
+    """An ASCII decimal integer within ``[low, high]``, else a ``ValidationError``
+    naming ``field`` (``"²".isdigit()`` is true, so ``isdigit`` alone is not enough)."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise ValidationError(
+            f"{field} must be an integer from {low} to {high}; got {raw!r}",
+            [FieldError(field, f"must be an integer from {low} to {high}")],
+        )
+    return int(text)

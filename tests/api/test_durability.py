@@ -160,7 +160,10 @@ def make_batch(tag: str, thread: int, seq: int) -> dict[str, Any]:
         message: dict[str, Any] = {
             "messageId": f"{tag}-{thread}-{seq}-{i}",
             "userId": user,
-            "context": {"channel": CHANNELS[n % len(CHANNELS)]},
+            "context": {
+                "channel": CHANNELS[n % len(CHANNELS)],
+                "traits": {"email": f"{user}@example.com"},
+            },
             "timestamp": "2024-05-01T12:00:00.000Z",
         }
         if i == 0:
@@ -259,7 +262,11 @@ def stored_message_ids(server: ServerProcess, keys: Keys) -> Counter[str]:
     seen: Counter[str] = Counter()
     for u in range(USERS):
         profile = api(
-            server, keys, "/api/v1/profiles/lookup", type="user_id", value=f"dur-user-{u}"
+            server,
+            keys,
+            "/api/v1/profiles/lookup",
+            type="user_id",
+            value=f"dur-user-{u}",
         )
         assert (
             "email",
@@ -270,7 +277,9 @@ def stored_message_ids(server: ServerProcess, keys: Keys) -> Counter[str]:
             params: dict[str, Any] = {"limit": 1000}
             if cursor:
                 params["cursor"] = cursor
-            page = api(server, keys, f"/api/v1/profiles/{profile['id']}/timeline", **params)
+            page = api(
+                server, keys, f"/api/v1/profiles/{profile['id']}/timeline", **params
+            )
             for event in page["events"]:
                 assert event["user_id"] == f"dur-user-{u}"
                 seen[event["message_id"]] += 1

@@ -11,7 +11,10 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import uuid
 import zlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from omnicx.runtime import Runtime
+from omnicx.server import BackgroundServer
+from omnicx.settings import load_settings
+from tests.conftest import Live
+
 FUZZ_SETTINGS = settings(
     max_examples=30,
     deadline=None,
@@ -30,15 +38,38 @@ FUZZ_SETTINGS = settings(
 )
 
 
-def assert_error_shape(response: httpx.Response | Any, status: int | None = None) -> dict:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runtime]]:
+    """One server for the module (fast); every test gets its own workspace."""
+    data: Path = tmp_path_factory.mktemp("fuzz") / "data"
+    runtime = Runtime.open(load_settings({"data": str(data)}, environ={}))
+    background = BackgroundServer(runtime)
+    url = background.start()
+    yield url, runtime
+    background.stop()
+    runtime.close()
+
+
+@pytest.fixture
+def live(server: tuple[str, Runtime]) -> Live:
+    """Overrides conftest's ``live``: same server, a fresh workspace per test."""
+    url, runtime = server
+    workspace = runtime.store.state.create_workspace(f"fuzz-{uuid.uuid4().hex[:12]}")
+    return Live(url, runtime, workspace)
+
+
+def assert_error_shape(
+    response: httpx.Response | Any, status: int | None = None
+) -> dict:
     """The one JSON error shape (DESIGN.md: Errors)."""
     code = response.status_code
     assert code != 500 and code < 500, f"{code}: {response.text[:500]}"
     if status is not None:
         assert code == status, f"expected {status}, got {code}: {response.text[:500]}"
-    assert response.headers["content-type"].startswith("application/json"), (
-        response.text[:300]
-    )
+    content_type = response.headers.get("content-type") or ""
+    if isinstance(content_type, list):  # schemathesis' Response keeps header lists
+        content_type = content_type[0] if content_type else ""
+    assert content_type.startswith("application/json"), response.text[:300]
     body = response.json()
     assert set(body) == {"ok", "status", "error", "errors"}, body
     assert body["ok"] is False
@@ -88,11 +119,10 @@ def test_management_api_schemathesis(live: Any, mode: GenerationMode) -> None:
     assert len(operations) >= 12
     failures: list[str] = []
 
-    for operation in operations:
-
+    def runner(operation: Any) -> Any:
         @given(case=operation.as_strategy(generation_mode=mode))
         @FUZZ_SETTINGS
-        def run(case: Any, operation: Any = operation) -> None:
+        def run(case: Any) -> None:
             response = case.call(base_url=live.url, headers=auth, timeout=30)
             try:
                 case.validate_response(response, checks=CHECKS, headers=auth)
@@ -105,7 +135,10 @@ def test_management_api_schemathesis(live: Any, mode: GenerationMode) -> None:
                     f"{str(exc).splitlines()[0]}"
                 )
 
-        run()
+        return run
+
+    for operation in operations:
+        runner(operation)()
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:15])
 
 
@@ -150,7 +183,7 @@ def test_management_api_auth_errors(live: Any) -> None:
 
 
 def _gzip(value: Any) -> bytes:
-    return gzip.compress(json.dumps(value).encode())
+    return gzip.compress(json.dumps(value, ensure_ascii=False).encode())
 
 
 def _track(**fields: Any) -> dict[str, Any]:
@@ -173,78 +206,262 @@ MALFORMED: list[tuple[str, str, Any, dict[str, str], set[int], str | None]] = [
     ("json-empty-body", "/v1/track", b"", {}, {400}, "body"),
     ("json-array-track", "/v1/track", b"[1, 2]", {}, {400}, "body"),
     ("json-array-batch", "/v1/batch", b"[1, 2]", {}, {400}, None),
-    ("json-nan", "/v1/track", b'{"userId": "u", "event": "E", "x": NaN}', {}, {400}, None),
+    (
+        "json-nan",
+        "/v1/track",
+        b'{"userId": "u", "event": "E", "x": NaN}',
+        {},
+        {400},
+        None,
+    ),
     ("batch-missing", "/v1/batch", {"sentAt": "2024-01-01T00:00:00Z"}, {}, {400}, None),
     ("batch-not-list", "/v1/batch", {"batch": {"a": 1}}, {}, {400}, "batch"),
-    ("batch-items-not-objects", "/v1/batch", {"batch": [1, "x", None]}, {}, {400}, None),
-    ("batch-context-list", "/v1/batch", {"batch": [_track()], "context": [1]}, {}, {400},
-     "context"),
+    (
+        "batch-items-not-objects",
+        "/v1/batch",
+        {"batch": [1, "x", None]},
+        {},
+        {400},
+        None,
+    ),
+    (
+        "batch-context-list",
+        "/v1/batch",
+        {"batch": [_track()], "context": [1]},
+        {},
+        {400},
+        "context",
+    ),
     ("userId-object", "/v1/track", _track(userId={"a": 1}), {}, {400}, "userId"),
-    ("userId-list-in-batch", "/v1/batch", _batch(_track(userId=[1])), {}, {400},
-     "batch[0].userId"),
+    (
+        "userId-list-in-batch",
+        "/v1/batch",
+        _batch(_track(userId=[1])),
+        {},
+        {400},
+        "batch[0].userId",
+    ),
     ("userId-bool", "/v1/track", _track(userId=True), {}, {400}, "userId"),
     ("no-ids", "/v1/track", {"event": "E"}, {}, {400}, "userId"),
-    ("timestamp-yesterday", "/v1/track", _track(timestamp="yesterday"), {}, {400},
-     "timestamp"),
-    ("timestamp-number", "/v1/batch", _batch(_track(timestamp=[2024])), {}, {400},
-     "batch[0].timestamp"),
-    ("timestamp-year-9999", "/v1/track", _track(timestamp="9999-12-31T00:00:00Z"), {},
-     {400}, "timestamp"),
-    ("properties-list", "/v1/track", _track(properties=[1, 2]), {}, {400}, "properties"),
-    ("properties-string", "/v1/batch", _batch(_track(properties="x")), {}, {400},
-     "batch[0].properties"),
-    ("traits-list", "/v1/identify", {"userId": "u", "traits": ["a"]}, {}, {400}, "traits"),
+    (
+        "timestamp-yesterday",
+        "/v1/track",
+        _track(timestamp="yesterday"),
+        {},
+        {400},
+        "timestamp",
+    ),
+    (
+        "timestamp-number",
+        "/v1/batch",
+        _batch(_track(timestamp=[2024])),
+        {},
+        {400},
+        "batch[0].timestamp",
+    ),
+    (
+        "timestamp-year-9999",
+        "/v1/track",
+        _track(timestamp="9999-12-31T00:00:00Z"),
+        {},
+        {400},
+        "timestamp",
+    ),
+    (
+        "properties-list",
+        "/v1/track",
+        _track(properties=[1, 2]),
+        {},
+        {400},
+        "properties",
+    ),
+    (
+        "properties-string",
+        "/v1/batch",
+        _batch(_track(properties="x")),
+        {},
+        {400},
+        "batch[0].properties",
+    ),
+    (
+        "traits-list",
+        "/v1/identify",
+        {"userId": "u", "traits": ["a"]},
+        {},
+        {400},
+        "traits",
+    ),
     ("context-string", "/v1/track", _track(context="web"), {}, {400}, "context"),
-    ("context-traits-list", "/v1/track", _track(context={"traits": [1]}), {}, {400},
-     "context.traits"),
+    (
+        "context-traits-list",
+        "/v1/track",
+        _track(context={"traits": [1]}),
+        {},
+        {400},
+        "context.traits",
+    ),
     ("event-missing", "/v1/track", {"userId": "u"}, {}, {400}, "event"),
     ("event-object", "/v1/track", _track(event={"x": 1}), {}, {400}, "event"),
-    ("type-unknown", "/v1/batch", {"batch": [{"type": "explode", "userId": "u"}]}, {},
-     {400}, "batch[0].type"),
+    (
+        "type-unknown",
+        "/v1/batch",
+        {"batch": [{"type": "explode", "userId": "u"}]},
+        {},
+        {400},
+        "batch[0].type",
+    ),
     ("alias-no-previous", "/v1/alias", {"userId": "u"}, {}, {400}, "previousId"),
     ("group-no-group", "/v1/group", {"userId": "u"}, {}, {400}, "groupId"),
     ("userId-2000-chars", "/v1/track", _track(userId="u" * 2000), {}, {400}, "userId"),
-    ("event-over-32kb", "/v1/track", _track(properties={"x": "a" * 33_000}), {}, {413},
-     "body"),
-    ("only-event-over-32kb", "/v1/batch", _batch(_track(properties={"x": "a" * 40_000})),
-     {}, {400, 413}, "batch[0]"),
-    ("request-over-500kb", "/v1/batch",
-     _batch(*[_track(properties={"x": "a" * 20_000})] * 30), {}, {413}, "body"),
-    ("huge-string-400kb", "/v1/batch", _batch(_track(name="n" * 400_000)), {},
-     {400, 413}, None),
+    (
+        "event-over-32kb",
+        "/v1/track",
+        _track(properties={"x": "a" * 33_000}),
+        {},
+        {413},
+        "body",
+    ),
+    (
+        "only-event-over-32kb",
+        "/v1/batch",
+        _batch(_track(properties={"x": "a" * 40_000})),
+        {},
+        {400, 413},
+        "batch[0]",
+    ),
+    (
+        "request-over-500kb",
+        "/v1/batch",
+        _batch(*[_track(properties={"x": "a" * 20_000})] * 30),
+        {},
+        {413},
+        "body",
+    ),
+    (
+        "huge-string-400kb",
+        "/v1/batch",
+        _batch(_track(name="n" * 400_000)),
+        {},
+        {400, 413},
+        None,
+    ),
     ("request-over-500kb-unread", "/v1/track", b"x" * 2_000_000, {}, {413}, "body"),
-    ("bad-gzip", "/v1/track", b"\x1f\x8b\x08\x00garbage", {"Content-Encoding": "gzip"},
-     {400}, "body"),
-    ("gzip-not-gzip", "/v1/batch", json.dumps(_batch(_track())).encode(),
-     {"Content-Encoding": "gzip"}, {400}, "body"),
-    ("gzip-truncated", "/v1/track", _gzip(_track())[:-8], {"Content-Encoding": "gzip"},
-     {400}, "body"),
-    ("gzip-bomb", "/v1/batch", gzip.compress(b" " * 5_000_000),
-     {"Content-Encoding": "gzip"}, {413}, "body"),
-    ("gzip-of-garbage-json", "/v1/batch", gzip.compress(b"{not json"),
-     {"Content-Encoding": "gzip"}, {400}, "body"),
-    ("encoding-brotli", "/v1/track", json.dumps(_track()).encode(),
-     {"Content-Encoding": "br"}, {400}, "Content-Encoding"),
-    ("deep-lists-track", "/v1/track",
-     b'{"userId":"u","event":"D","properties":{"a":' + DEEP_LIST.encode() + b"}}", {},
-     {400, 413}, None),
-    ("deep-lists-batch", "/v1/batch",
-     b'{"batch":[{"type":"track","userId":"u","event":"D","properties":{"a":'
-     + DEEP_LIST.encode() + b"}}]}", {}, {400, 413}, None),
-    ("deep-objects-batch", "/v1/batch",
-     b'{"batch":[{"type":"track","userId":"u","event":"D","properties":'
-     + DEEP_OBJECT.encode() + b"}]}", {}, {400, 413}, None),
-    ("deep-objects-track", "/v1/track",
-     b'{"userId":"u","event":"D","properties":' + DEEP_OBJECT.encode() + b"}", {},
-     {400, 413}, None),
-    ("invalid-utf8-string", "/v1/track", b'{"userId": "\xed\xa0\x80", "event": "E"}', {},
-     {400}, None),
-    ("invalid-utf8-batch", "/v1/batch",
-     b'{"batch": [{"type": "track", "userId": "\xff", "event": "E"}]}', {}, {400}, None),
-    ("lone-surrogate-escape", "/v1/track", b'{"userId": "\\ud800", "event": "E"}', {},
-     {400}, None),
-    ("bom-prefixed", "/v1/track", b"\xef\xbb\xbf" + json.dumps(_track()).encode(), {},
-     {200, 400}, None),
+    (
+        "bad-gzip",
+        "/v1/track",
+        b"\x1f\x8b\x08\x00garbage",
+        {"Content-Encoding": "gzip"},
+        {400},
+        "body",
+    ),
+    (
+        "gzip-not-gzip",
+        "/v1/batch",
+        json.dumps(_batch(_track())).encode(),
+        {"Content-Encoding": "gzip"},
+        {400},
+        "body",
+    ),
+    (
+        "gzip-truncated",
+        "/v1/track",
+        _gzip(_track())[:-8],
+        {"Content-Encoding": "gzip"},
+        {400},
+        "body",
+    ),
+    (
+        "gzip-bomb",
+        "/v1/batch",
+        gzip.compress(b" " * 5_000_000),
+        {"Content-Encoding": "gzip"},
+        {413},
+        "body",
+    ),
+    (
+        "gzip-of-garbage-json",
+        "/v1/batch",
+        gzip.compress(b"{not json"),
+        {"Content-Encoding": "gzip"},
+        {400},
+        "body",
+    ),
+    (
+        "encoding-brotli",
+        "/v1/track",
+        json.dumps(_track()).encode(),
+        {"Content-Encoding": "br"},
+        {400},
+        "Content-Encoding",
+    ),
+    (
+        "deep-lists-track",
+        "/v1/track",
+        b'{"userId":"u","event":"D","properties":{"a":' + DEEP_LIST.encode() + b"}}",
+        {},
+        {400, 413},
+        None,
+    ),
+    (
+        "deep-lists-batch",
+        "/v1/batch",
+        b'{"batch":[{"type":"track","userId":"u","event":"D","properties":{"a":'
+        + DEEP_LIST.encode()
+        + b"}}]}",
+        {},
+        {400, 413},
+        None,
+    ),
+    (
+        "deep-objects-batch",
+        "/v1/batch",
+        b'{"batch":[{"type":"track","userId":"u","event":"D","properties":'
+        + DEEP_OBJECT.encode()
+        + b"}]}",
+        {},
+        {400, 413},
+        None,
+    ),
+    (
+        "deep-objects-track",
+        "/v1/track",
+        b'{"userId":"u","event":"D","properties":' + DEEP_OBJECT.encode() + b"}",
+        {},
+        {400, 413},
+        None,
+    ),
+    (
+        "invalid-utf8-string",
+        "/v1/track",
+        b'{"userId": "\xed\xa0\x80", "event": "E"}',
+        {},
+        {400},
+        None,
+    ),
+    (
+        "invalid-utf8-batch",
+        "/v1/batch",
+        b'{"batch": [{"type": "track", "userId": "\xff", "event": "E"}]}',
+        {},
+        {400},
+        None,
+    ),
+    (
+        "lone-surrogate-escape",
+        "/v1/track",
+        b'{"userId": "\\ud800", "event": "E"}',
+        {},
+        {400},
+        None,
+    ),
+    (
+        "bom-prefixed",
+        "/v1/track",
+        b"\xef\xbb\xbf" + json.dumps(_track()).encode(),
+        {},
+        {200, 400},
+        None,
+    ),
 ]
 
 
@@ -282,8 +499,12 @@ def test_malformed_ingest(
     ("name", "headers", "body_key", "status"),
     [
         ("missing-key", {}, None, 401),
-        ("unknown-basic-key", {"Authorization": "Basic " + base64.b64encode(
-            b"wk_unknown:").decode()}, None, 401),
+        (
+            "unknown-basic-key",
+            {"Authorization": "Basic " + base64.b64encode(b"wk_unknown:").decode()},
+            None,
+            401,
+        ),
         ("unknown-body-key", {}, "wk_unknown", 401),
         ("garbled-basic", {"Authorization": "Basic !!!not-base64"}, None, 401),
         ("bearer-admin-token", {"Authorization": "Bearer ADMIN"}, None, 401),
@@ -298,13 +519,16 @@ def test_ingest_write_keys(
     if headers.get("Authorization") == "Bearer ADMIN":
         headers["Authorization"] = f"Bearer {live.admin_token}"
     if headers.get("Authorization") == "BASIC":
-        headers["Authorization"] = "Basic " + base64.b64encode(
-            f"{live.write_key}:".encode()
-        ).decode()
-    payload = _track(messageId=f"key-{name}")
+        headers["Authorization"] = (
+            "Basic " + base64.b64encode(f"{live.write_key}:".encode()).decode()
+        )
+    track = _track(messageId=f"key-{name}")
+    batch: dict[str, Any] = {"batch": [{"type": "track", **track}]}
     if body_key is not None:
-        payload["writeKey"] = live.write_key if body_key == "VALID" else body_key
-    for path, body in (("/v1/track", payload), ("/v1/batch", {"batch": [payload]})):
+        track["writeKey"] = batch["writeKey"] = (
+            live.write_key if body_key == "VALID" else body_key
+        )
+    for path, body in (("/v1/track", track), ("/v1/batch", batch)):
         response = httpx.post(
             f"{live.url}{path}", json=body, headers=headers, timeout=30
         )
@@ -361,16 +585,40 @@ def test_valid_gzip_and_big_but_legal_event_are_stored(live: Any) -> None:
 def test_partial_batch_keeps_valid_events_and_itemises_rejections(live: Any) -> None:
     body = {
         "batch": [
-            {"type": "track", "userId": "pb-user", "event": "Ok 0", "messageId": "pb-0"},
+            {
+                "type": "track",
+                "userId": "pb-user",
+                "event": "Ok 0",
+                "messageId": "pb-0",
+            },
             {"type": "track", "userId": {"a": 1}, "event": "Bad", "messageId": "pb-1"},
-            {"type": "track", "userId": "pb-user", "event": "Bad", "timestamp":
-             "yesterday", "messageId": "pb-2"},
-            {"type": "identify", "userId": "pb-user", "messageId": "pb-3",
-             "traits": {"email": "PB@example.com"}},
-            {"type": "track", "userId": "pb-user", "event": "Bad", "properties": [1],
-             "messageId": "pb-4"},
-            {"type": "track", "userId": "pb-user", "event": "Big", "messageId": "pb-5",
-             "properties": {"x": "y" * 40_000}},
+            {
+                "type": "track",
+                "userId": "pb-user",
+                "event": "Bad",
+                "timestamp": "yesterday",
+                "messageId": "pb-2",
+            },
+            {
+                "type": "identify",
+                "userId": "pb-user",
+                "messageId": "pb-3",
+                "traits": {"email": "PB@example.com"},
+            },
+            {
+                "type": "track",
+                "userId": "pb-user",
+                "event": "Bad",
+                "properties": [1],
+                "messageId": "pb-4",
+            },
+            {
+                "type": "track",
+                "userId": "pb-user",
+                "event": "Big",
+                "messageId": "pb-5",
+                "properties": {"x": "y" * 40_000},
+            },
         ]
     }
     response = live.send("/v1/batch", body)
@@ -384,7 +632,9 @@ def test_partial_batch_keeps_valid_events_and_itemises_rejections(live: Any) -> 
         (4, "batch[4].properties"),
         (5, "batch[5]"),
     ]
-    assert all(set(r) == {"index", "field", "message"} and r["message"] for r in rejected)
+    assert all(
+        set(r) == {"index", "field", "message"} and r["message"] for r in rejected
+    )
     live.wait_processed()
 
     profile = live.api("/api/v1/profiles/lookup?type=email&value=pb@example.com").json()
@@ -423,12 +673,18 @@ def test_all_invalid_batch_is_400_and_recorded(live: Any) -> None:
         "batch[2].type",
     ]
     single = live.send("/v1/track", {"userId": "u", "timestamp": "yesterday"})
-    assert assert_error_shape(single, 400)["errors"][0]["field"] in ("timestamp", "event")
+    assert assert_error_shape(single, 400)["errors"][0]["field"] in (
+        "timestamp",
+        "event",
+    )
     live.wait_processed()
     assert live.api("/api/v1/stats").json()["events"] == 0
     items = live.api("/api/v1/ingest/rejected").json()["rejected"]
-    assert {r["field"] for r in items} >= {"batch[0].event", "batch[1].userId",
-                                           "batch[2].type"}
+    assert {r["field"] for r in items} >= {
+        "batch[0].event",
+        "batch[1].userId",
+        "batch[2].type",
+    }
     assert len(items) == 4
     assert any(r["index"] is None for r in items)  # the single-event call
 
@@ -442,27 +698,64 @@ JSON_SCALARS = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=40)
     | st.sampled_from(
-        ["", "2024-01-01T00:00:00Z", "yesterday", "track", "identify", "page", "alias",
-         "group", "screen", "+14155550100", "a@b.co", "web", "server", "\u202e", "0"]
+        [
+            "",
+            "2024-01-01T00:00:00Z",
+            "yesterday",
+            "track",
+            "identify",
+            "page",
+            "alias",
+            "group",
+            "screen",
+            "+14155550100",
+            "a@b.co",
+            "web",
+            "server",
+            "\u202e",
+            "0",
+        ]
     )
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 FIELDS = st.sampled_from(
-    ["type", "userId", "anonymousId", "event", "name", "properties", "traits",
-     "context", "timestamp", "originalTimestamp", "sentAt", "messageId", "groupId",
-     "previousId", "integrations", "writeKey", "channel", "category"]
+    [
+        "type",
+        "userId",
+        "anonymousId",
+        "event",
+        "name",
+        "properties",
+        "traits",
+        "context",
+        "timestamp",
+        "originalTimestamp",
+        "sentAt",
+        "messageId",
+        "groupId",
+        "previousId",
+        "integrations",
+        "writeKey",
+        "channel",
+        "category",
+    ]
 )
 MESSAGES = st.dictionaries(FIELDS, JSON_VALUES, max_size=8) | JSON_VALUES
 BATCH_BODIES = (
     st.fixed_dictionaries(
         {"batch": st.lists(MESSAGES, max_size=5)},
-        optional={"context": JSON_VALUES, "sentAt": JSON_VALUES,
-                  "writeKey": JSON_VALUES},
+        optional={
+            "context": JSON_VALUES,
+            "sentAt": JSON_VALUES,
+            "writeKey": JSON_VALUES,
+        },
     )
     | JSON_VALUES
 )

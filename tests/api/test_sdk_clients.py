@@ -97,9 +97,10 @@ def check_wire(wire: Wire, live: Any, gzipped: bool) -> None:
     for request in wire.requests:
         assert request["url"] == f"{live.url}/v1/batch"
         assert request["status"] == 200
-        assert request["headers"]["Authorization"] == "Basic " + base64.b64encode(
-            f"{live.write_key}:".encode()
-        ).decode()
+        assert (
+            request["headers"]["Authorization"]
+            == "Basic " + base64.b64encode(f"{live.write_key}:".encode()).decode()
+        )
         assert (request["headers"].get("Content-Encoding") == "gzip") is gzipped
 
 
@@ -163,14 +164,21 @@ def test_segment_client_every_call_lands_on_one_profile(
         message_id=ids["track"],
     )
     client.page(
-        user_id, "Docs", "Pricing", {"path": "/p"}, context={"channel": "Website"},
+        user_id,
+        "Docs",
+        "Pricing",
+        {"path": "/p"},
+        context={"channel": "Website"},
         message_id=ids["page"],
     )
     client.screen(
         user_id, name="Home", context={"channel": "ios"}, message_id=ids["screen"]
     )
     client.group(
-        user_id, "org-1", {"name": "Acme"}, context={"channel": "chat"},
+        user_id,
+        "org-1",
+        {"name": "Acme"},
+        context={"channel": "chat"},
         message_id=ids["group"],
     )
     client.track(
@@ -213,7 +221,13 @@ def test_segment_client_every_call_lands_on_one_profile(
     assert events[ids["track"]]["properties"]["revenue"] == 42.5
     assert events[ids["page"]]["name"] == "Pricing"
     assert set(profile["channels"]) == {
-        "web", "other", "email", "store", "mobile_app", "chat", "whatsapp"
+        "web",
+        "other",
+        "email",
+        "store",
+        "mobile_app",
+        "chat",
+        "whatsapp",
     }
     assert profile["counts"]["events"] == len(ids)
 
@@ -251,7 +265,9 @@ def test_segment_client_async_gzip_flush_and_retry_dedup(
     assert len(events) == 121
     assert set(message_ids) <= set(events)
     assert {e["channel"] for e in events.values()} == {"sms", "push"}
-    steps = sorted(e["properties"]["n"] for e in events.values() if e["type"] == "track")
+    steps = sorted(
+        e["properties"]["n"] for e in events.values() if e["type"] == "track"
+    )
     assert steps == list(range(120))
     assert profile["channel_counts"] == {"sms": 1, "push": 120}
 
@@ -340,7 +356,10 @@ def test_rudderstack_sdk_context_channel_wins_over_server(
         user_id, name="Cart", context={"channel": "android"}, message_id=ids["screen"]
     )
     analytics.group(
-        user_id, "org-9", {"name": "Org"}, context={"channel": "email"},
+        user_id,
+        "org-9",
+        {"name": "Org"},
+        context={"channel": "email"},
         message_id=ids["group"],
     )
     analytics.track(user_id, "Heartbeat", message_id=ids["bare"])
@@ -415,9 +434,7 @@ def test_rudderstack_source_default_channel(
 
     profile = lookup(live, "email", "shopper@example.com")
     events = timeline(live, profile["id"])
-    by_type = {
-        (e["type"], e["event"]): e["channel"] for e in events.values()
-    }
+    by_type = {(e["type"], e["event"]): e["channel"] for e in events.values()}
     assert by_type == {
         ("identify", None): "store",
         ("track", "Order Completed"): "store",
@@ -425,6 +442,39 @@ def test_rudderstack_source_default_channel(
         ("track", "Review Requested"): "sms",
     }
     assert {e["source_id"] for e in events.values()} == {created.json()["id"]}
+
+
+def test_top_level_channel_is_never_used(live: Any) -> None:
+    """Even a valid channel name in the top-level field (where RudderStack puts
+    "server") is ignored; context.channel and properties.channel are not."""
+    base = {"type": "track", "userId": "top-level", "event": "E"}
+    body = {
+        "batch": [
+            {**base, "messageId": "tl-1", "channel": "sms"},
+            {
+                **base,
+                "messageId": "tl-2",
+                "channel": "sms",
+                "context": {"channel": "web"},
+            },
+            {
+                **base,
+                "messageId": "tl-3",
+                "channel": "sms",
+                "properties": {"channel": "email"},
+            },
+        ]
+    }
+    response = live.send("/v1/batch", body)
+    assert response.status_code == 200, response.text
+    live.wait_processed()
+    profile = lookup(live, "user_id", "top-level")
+    events = timeline(live, profile["id"])
+    assert {m: e["channel"] for m, e in events.items()} == {
+        "tl-1": "other",
+        "tl-2": "web",
+        "tl-3": "email",
+    }
 
 
 def test_sdk_with_wrong_write_key_gets_401(live: Any) -> None:

@@ -68,8 +68,15 @@ def test_import_jsonl_and_csv_with_rejected_summary(data, tmp_path):
         + "\n"
     )
     out = omnicx(
-        "import", str(jsonl), "--data", str(data), "--workspace", "shop",
-        "--channel", "store", "--json",
+        "import",
+        str(jsonl),
+        "--data",
+        str(data),
+        "--workspace",
+        "shop",
+        "--channel",
+        "store",
+        "--json",
     )
     summary = json.loads(out.stdout)
     assert summary["lines"] == 4
@@ -84,16 +91,23 @@ def test_import_jsonl_and_csv_with_rejected_summary(data, tmp_path):
         "track,,call-2,2026-02-03T11:00:00Z,,20\n"
     )
     out = omnicx(
-        "import", str(csv_file), "--data", str(data), "--workspace", "shop",
-        "--channel", "call_center", "--json",
+        "import",
+        str(csv_file),
+        "--data",
+        str(data),
+        "--workspace",
+        "shop",
+        "--channel",
+        "call_center",
+        "--json",
     )
     summary = json.loads(out.stdout)
     assert (summary["accepted"], summary["rejected"]) == (1, 1)
 
     # everything landed on one profile, on the channels the import named
+    from omnicx import profiles
     from omnicx.runtime import Runtime
     from omnicx.settings import load_settings
-    from omnicx import profiles
 
     runtime = Runtime.open(load_settings({"data": str(data)}, environ={}))
     try:

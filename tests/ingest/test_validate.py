@@ -19,7 +19,10 @@ SOURCE = SourceInfo("ws_1", "src_1", None)
 RECEIVED = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
 
-def run(body, kind=None, source=SOURCE, limits=Limits()):
+DEFAULT_LIMITS = Limits()
+
+
+def run(body, kind=None, source=SOURCE, limits=DEFAULT_LIMITS):
     parsed = parse_request(json.dumps(body).encode(), kind, limits)
     return validate_request(parsed, kind, source, MergeRules(), RECEIVED)
 
@@ -192,8 +195,14 @@ def test_batch_integrations_merge_into_each_event():
             "integrations": {"All": False, "Mailchimp": False},
         }
     )
-    assert json.loads(result.events[0].integrations) == {"All": False, "Mailchimp": False}
-    assert json.loads(result.events[1].integrations) == {"All": False, "Mailchimp": True}
+    assert json.loads(result.events[0].integrations) == {
+        "All": False,
+        "Mailchimp": False,
+    }
+    assert json.loads(result.events[1].integrations) == {
+        "All": False,
+        "Mailchimp": True,
+    }
 
 
 def test_national_phone_numbers_use_the_message_country():
@@ -201,7 +210,10 @@ def test_national_phone_numbers_use_the_message_country():
         {
             "event": "Order Completed",
             "anonymousId": "till-1",
-            "context": {"traits": {"phone": "052-123-4567"}, "location": {"country": "IL"}},
+            "context": {
+                "traits": {"phone": "052-123-4567"},
+                "location": {"country": "IL"},
+            },
         }
     )
     assert ("phone", "+972521234567") in store.identities

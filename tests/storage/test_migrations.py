@@ -25,6 +25,8 @@ def test_event_store_records_each_migration_once(tmp_path):
     store = ChdbEventStore(tmp_path / "events")
     try:
         rows = store.query_rows(clickhouse.APPLIED_MIGRATIONS)
-        assert sorted(r["version"] for r in rows) == [v for v, _ in clickhouse.MIGRATIONS]
+        assert sorted(r["version"] for r in rows) == [
+            v for v, _ in clickhouse.MIGRATIONS
+        ]
     finally:
         store.close()

@@ -7,6 +7,7 @@ send here (write keys can only ingest).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import msgspec
@@ -17,6 +18,7 @@ from omnicx.runtime import Runtime
 from omnicx.web.sdk import settings_document
 
 _encode = msgspec.json.Encoder().encode
+log = logging.getLogger("omnicx.ingest")
 CORS_HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"POST, GET, OPTIONS"),
@@ -105,6 +107,12 @@ class IngestApp:
             return
         except OmnicxError as exc:
             await _send_json(send, exc.status, error_body(exc.status, str(exc)))
+            return
+        except Exception:  # a bug, not the client's fault: keep the error shape
+            log.exception("ingest failed on %s", path)
+            await _send_json(
+                send, 500, error_body(500, "internal error; the server log has details")
+            )
             return
         await _send_json(send, 200, result.body())
 

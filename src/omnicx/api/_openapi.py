@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from omnicx.contracts import CHANNELS
+
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -13,6 +15,7 @@ def _op(
     params: list[dict[str, Any]] | None = None,
     body: dict[str, Any] | None = None,
     ok_status: str = "200",
+    body_required: bool = False,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {
         ok_status: {
@@ -35,7 +38,7 @@ def _op(
         operation["parameters"] = params
     if body:
         operation["requestBody"] = {
-            "required": False,
+            "required": body_required,
             "content": {"application/json": {"schema": body}},
         }
     return operation
@@ -66,8 +69,8 @@ OPENAPI: dict[str, Any] = {
                 "Find a profile by any identifier",
                 _PROFILE,
                 [
-                    _query("type", {"type": "string"}, True),
-                    _query("value", {"type": "string"}, True),
+                    _query("type", {"type": "string", "minLength": 1}, True),
+                    _query("value", {"type": "string", "minLength": 1}, True),
                 ],
             )
         },
@@ -105,6 +108,7 @@ OPENAPI: dict[str, Any] = {
                 None,
                 None,
                 {"$ref": "#/components/schemas/IdentityRules"},
+                body_required=True,
             )
         },
         "/api/v1/sources": {
@@ -117,12 +121,17 @@ OPENAPI: dict[str, Any] = {
                     "type": "object",
                     "required": ["name"],
                     "properties": {
-                        "name": {"type": "string"},
-                        "default_channel": {"type": "string", "nullable": True},
+                        "name": {"type": "string", "minLength": 1, "pattern": "\\S"},
+                        "default_channel": {
+                            "type": "string",
+                            "nullable": True,
+                            "enum": [*CHANNELS, None],
+                        },
                     },
                     "additionalProperties": False,
                 },
                 "201",
+                body_required=True,
             ),
         },
         "/api/v1/ingest/status": {"get": _op("Ingest log and processing progress")},
@@ -132,7 +141,7 @@ OPENAPI: dict[str, Any] = {
                 None,
                 [
                     _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
-                    _query("before", {"type": "integer"}),
+                    _query("before", {"type": "integer", "minimum": 0}),
                 ],
             )
         },

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from omnicx.api._auth import runtime_of, workspace_of
 from omnicx.api._body import read_json
-from omnicx.errors import FieldError, ValidationError
+from omnicx.errors import FieldError, ValidationError, parse_int
 from omnicx.identity import MergeRules, merge_rules_from_config
 from omnicx.ingest import canonical_channel
 from omnicx.profiles._profile import iso
@@ -110,13 +110,7 @@ async def rejected(request: Request) -> JSONResponse:
     workspace_id = workspace_of(request)
     limit = parse_limit(request.query_params.get("limit"), 100)
     before_raw = request.query_params.get("before")
-    before = None
-    if before_raw:
-        if not before_raw.isdigit():
-            raise ValidationError(
-                "before must be an id", [FieldError("before", "not an integer")]
-            )
-        before = int(before_raw)
+    before = parse_int(before_raw, "before", 0, 2**62) if before_raw else None
     rows = await run_in_threadpool(
         runtime_of(request).store.state.rejections, workspace_id, limit, before
     )

@@ -29,7 +29,8 @@ def extract_identities(
     """Identities of one message, normalised, de-duplicated, in priority order.
 
     Sources: ``userId``, ``anonymousId``, ``traits`` (identify), ``context.traits``,
-    ``context.externalIds[]``, ``context.device.id`` and the workspace's configured identity trait keys.
+    ``context.externalIds[]``, ``context.device.id`` and the workspace's configured
+    identity trait keys.
     Blocked values are dropped.
     """
     region = rules.default_region

@@ -58,7 +58,7 @@ class IngestResult:
 
 def write_key_from_basic(header: str | None) -> str | None:
     """The user part of an HTTP Basic ``Authorization`` header."""
-    if not header or not header[:6].lower() == "basic ":
+    if not header or header[:6].lower() != "basic ":
         return None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode()

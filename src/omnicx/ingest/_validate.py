@@ -77,6 +77,16 @@ def _field_from_msgspec(error: Exception, prefix: str) -> FieldError:
 
 
 _NOT_OBJECT = b"<not an object>"
+#: Besides msgspec's own errors: too deep nesting, invalid UTF-8 inside strings.
+_UNDECODABLE = (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, UnicodeDecodeError):
+        return "invalid UTF-8 in a string"
+    return str(exc)
 
 
 def _raw_object(raw: msgspec.Raw) -> bytes | None:
@@ -108,9 +118,10 @@ def parse_request(body: bytes, kind: str | None, limits: Limits) -> ParsedReques
             raise ValidationError(
                 "the body must be a JSON object", [FieldError("body", "not an object")]
             ) from None
-        except msgspec.DecodeError as exc:
+        except _UNDECODABLE as exc:
             raise ValidationError(
-                f"the body is not valid JSON: {exc}", [FieldError("body", str(exc))]
+                f"the body is not valid JSON: {_reason(exc)}",
+                [FieldError("body", _reason(exc))],
             ) from None
         return ParsedRequest(
             [(None, body)], write_key if isinstance(write_key, str) else None
@@ -120,9 +131,10 @@ def parse_request(body: bytes, kind: str | None, limits: Limits) -> ParsedReques
     except msgspec.ValidationError as exc:
         error = _field_from_msgspec(exc, "")
         raise ValidationError(f"invalid batch: {error.message}", [error]) from None
-    except msgspec.DecodeError as exc:
+    except _UNDECODABLE as exc:
         raise ValidationError(
-            f"the body is not valid JSON: {exc}", [FieldError("body", str(exc))]
+            f"the body is not valid JSON: {_reason(exc)}",
+            [FieldError("body", _reason(exc))],
         ) from None
     batch_context = _raw_object(batch.context)
     if batch_context is _NOT_OBJECT:
@@ -217,8 +229,8 @@ def validate_message(
     except msgspec.ValidationError as exc:
         error = _field_from_msgspec(exc, "")
         raise _Invalid(error.field, error.message) from None
-    except msgspec.DecodeError as exc:
-        raise _Invalid("", f"not valid JSON: {exc}") from None
+    except _UNDECODABLE as exc:
+        raise _Invalid("", f"not valid JSON: {_reason(exc)}") from None
     event_type = kind or message.type
     if event_type not in EVENT_TYPES:
         raise _Invalid("type", f"must be one of {', '.join(EVENT_TYPES)}")
@@ -359,6 +371,17 @@ def validate_request(
                     parsed.context,
                     parsed.sent_at,
                     parsed.integrations,
+                )
+            )
+        except _UNDECODABLE as exc:  # deep nesting inside traits/context, bad UTF-8
+            prefix = f"batch[{index}]" if index is not None else ""
+            rejected.append(
+                _rejection(
+                    source,
+                    received_at,
+                    index,
+                    FieldError(prefix or "body", f"not valid JSON: {_reason(exc)}"),
+                    raw,
                 )
             )
         except _Invalid as invalid:

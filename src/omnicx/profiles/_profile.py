@@ -20,7 +20,7 @@ def iso(ms: int | None) -> str | None:
 
 def parse_profile_id(raw: str) -> int:
     text = raw.strip()
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise NotFoundError(f"no profile {raw!r} in this workspace")
     return int(text)
 

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from omnicx.errors import FieldError, ValidationError
+from omnicx.errors import FieldError, ValidationError, parse_int
 from omnicx.profiles._profile import _current, iso, parse_profile_id
 from omnicx.storage import Store
 
@@ -46,12 +46,7 @@ def _decode_cursor(cursor: str) -> tuple[int, str]:
 def parse_limit(raw: str | None, default: int = 50) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ValidationError(
-            f"limit must be an integer from 1 to {MAX_LIMIT}",
-            [FieldError("limit", f"must be 1..{MAX_LIMIT}")],
-        )
-    return int(raw)
+    return parse_int(raw, "limit", 1, MAX_LIMIT)
 
 
 def get_timeline(

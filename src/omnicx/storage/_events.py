@@ -1,7 +1,7 @@
 """The event store: embedded ClickHouse (chdb) MergeTree tables in the data folder.
 
-All SQL text for events lives in ``sql/clickhouse.py`` so a ClickHouse server backend can
-run the very same statements.
+All SQL text for events lives in ``sql/clickhouse.py`` so a ClickHouse server backend
+can run the very same statements.
 """
 
 from __future__ import annotations

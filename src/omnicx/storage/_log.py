@@ -3,8 +3,8 @@
 It is the durability point: a request is acknowledged only after its record is written
 and fsync'd. Concurrent appends share one fsync (group commit) on a writer thread.
 
-Record layout: ``<u32 length><u32 crc32><payload>``, little-endian. A torn tail left by a
-crash (short or corrupt record at the end of the newest segment) is truncated on open.
+Record layout: ``<u32 length><u32 crc32><payload>``, little-endian. A torn tail left by
+a crash (short or corrupt record at the end of the newest segment) is truncated on open.
 Positions are ``(segment number, byte offset)``.
 """
 
