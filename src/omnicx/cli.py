@@ -199,6 +199,51 @@ def demo(
         _fail(exc)
 
 
+@cli.command()
+@click.argument("name")
+@data_option
+@click.option("--workspace", "workspace_name", required=True, help="Workspace name.")
+@click.option("--query", "query_json", help="The query as a JSON object.")
+@click.option("--from", "start", help="Start of the time range (ISO-8601).")
+@click.option("--to", "end", help="End of the time range (ISO-8601).")
+@click.option("--channel", "channels", multiple=True, help="Only these channels.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def report(
+    name: str,
+    data: str | None,
+    workspace_name: str,
+    query_json: str | None,
+    start: str | None,
+    end: str | None,
+    channels: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Run a journey analysis (funnel, paths, attribution, ...) and print it."""
+    from omnicx.cli_report import run_report
+
+    try:
+        raw = json.loads(query_json) if query_json else {}
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] --query is not valid JSON: {exc}")
+        sys.exit(2)
+    if not isinstance(raw, dict):
+        console.print("[red]error:[/red] --query must be a JSON object")
+        sys.exit(2)
+    for key, value in (("from", start), ("to", end)):
+        if value:
+            raw[key] = value
+    if channels:
+        raw["channels"] = list(channels)
+    try:
+        result = run_report(_settings(data=data), name, workspace_name, raw)
+    except OmnicxError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        console.print_json(json.dumps(result))
+
+
 @cli.command("settings")
 def settings_command() -> None:
     """List every setting with its environment variable and default."""

@@ -9,7 +9,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-from omnicx.api import _routes_analytics, _routes_profiles, _routes_workspace
+from omnicx.api import (
+    _routes_analytics,
+    _routes_journeys,
+    _routes_profiles,
+    _routes_workspace,
+)
 from omnicx.api._errors import EXCEPTION_HANDLERS, error_response
 from omnicx.api._ingest import IngestApp
 from omnicx.api._openapi import OPENAPI
@@ -54,6 +59,7 @@ class OmnicxApp:
             *_routes_profiles.ROUTES,
             *_routes_workspace.ROUTES,
             *_routes_analytics.ROUTES,
+            *_routes_journeys.ROUTES,
             *(extra_routes or []),
             *web_routes.ROUTES,
         ]

@@ -218,6 +218,26 @@ class StateStore(ProfileStateMixin):
             ).first()
         return self._source(row) if row else None
 
+    def create_admin_token(self, workspace_id: str) -> str:
+        token = "adm_" + secrets.token_urlsafe(32)
+        with self.transaction() as conn:
+            conn.execute(
+                insert(t.admin_tokens).values(
+                    token_hash=_hash_token(token),
+                    workspace_id=workspace_id,
+                    created_at=now_ms(),
+                )
+            )
+        return token
+
+    def revoke_admin_token(self, token: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                t.admin_tokens.delete().where(
+                    t.admin_tokens.c.token_hash == _hash_token(token)
+                )
+            )
+
     def workspace_for_token(self, token: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import msgspec
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -104,6 +106,31 @@ class ProfileStateMixin:
                 ).scalar()
                 or 0
             )
+
+    def profiles_with_traits(
+        self, workspace_id: str, traits: dict[str, Any]
+    ) -> list[int]:
+        """Current profiles holding every ``key: value`` (on any of their identities)."""
+        tv = t.trait_values.c
+        ic = t.identities.c
+        matching: set[int] | None = None
+        with self.engine.connect() as conn:
+            for key, value in traits.items():
+                rows = conn.execute(
+                    select(ic.profile_id)
+                    .select_from(
+                        t.trait_values.join(t.identities, ic.id == tv.identity_id)
+                    )
+                    .where(
+                        tv.workspace_id == workspace_id,
+                        tv.key == key,
+                        tv.value == msgspec.json.encode(value).decode(),
+                    )
+                    .distinct()
+                )
+                found = {row.profile_id for row in rows}
+                matching = found if matching is None else matching & found
+        return sorted(matching or ())
 
     def count_identities(self, workspace_id: str) -> int:
         c = t.identities.c

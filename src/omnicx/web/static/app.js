@@ -249,7 +249,7 @@
 
   // ---- views and routing ---------------------------------------------------------------
 
-  const VIEWS = ["login", "overview", "search", "profile"];
+  const VIEWS = ["login", "overview", "search", "profile", "analytics"];
   let routeSeq = 0;
   let firstRoute = true;
 
@@ -278,6 +278,7 @@
     if (parts.length === 0 || parts[0] === "overview") return { name: "overview" };
     if (parts[0] === "login") return { name: "login" };
     if (parts[0] === "search") return { name: "search", params };
+    if (parts[0] === "analytics") return { name: "analytics", analysis: parts[1] || "", params };
     if (parts[0] === "profiles" && parts[1]) {
       let id = parts[1];
       try {
@@ -318,6 +319,10 @@
       if (current.name === "overview") await renderOverview(seq);
       else if (current.name === "search") renderSearch(current.params);
       else if (current.name === "profile") await renderProfile(seq, current.id);
+      else if (current.name === "analytics") {
+        showView("analytics", "Journeys");
+        await window.OmniCXAnalyticsView.render(seq, current.analysis, current.params);
+      }
     } catch (err) {
       if (err instanceof AuthError) return;
       if (seq !== routeSeq) return;
@@ -901,6 +906,21 @@
   function appendEvents(list, events) {
     list.append(...events.map(eventRow));
   }
+
+  // ---- shared with the analytics pages (static/analytics.js, static/analytics/*.js) -------
+
+  window.OmniCX = {
+    api,
+    el,
+    show,
+    setAlert,
+    formatNumber,
+    formatTime,
+    channelColour,
+    channelBadge,
+    channelLabel,
+    isCurrent: (seq) => seq === routeSeq,
+  };
 
   // ---- start ---------------------------------------------------------------------------------
 
