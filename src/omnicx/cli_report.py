@@ -31,7 +31,11 @@ def run_report(
         if not server_file.exists():
             raise
         return _report_over_http(
-            settings, json.loads(server_file.read_text())["url"], name, workspace_name, raw
+            settings,
+            json.loads(server_file.read_text())["url"],
+            name,
+            workspace_name,
+            raw,
         )
     try:
         while runtime.processor.process_available():

@@ -39,7 +39,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("process_batch_events", 20_000, "Events processed per micro-batch."),
     Setting("process_interval_s", 0.05, "Processor poll interval when idle, seconds."),
     Setting("smtp_url", "", "SMTP server for email, e.g. smtp://127.0.0.1:2525."),
+    Setting("smtp_from", "omnicx@localhost", "From address of outgoing email."),
     Setting("sms_webhook_url", "", "HTTP provider webhook for SMS and WhatsApp."),
+    Setting("whatsapp_webhook_url", "", "Provider webhook for WhatsApp (else SMS's)."),
+    Setting("public_url", "", "Base URL customers reach (survey links); else local."),
+    Setting("scheduler_interval_s", 1.0, "How often due jobs (delayed sends) run, s."),
     Setting("log_level", "info", "Server log level (debug, info, warning, error)."),
 )
 

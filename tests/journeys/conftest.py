@@ -78,7 +78,9 @@ def journeys_for(
             pass
         state = analytics_runtime.store.state
         return {
-            person: state.profile_for_identity(workspace.workspace.id, "user_id", person)
+            person: state.profile_for_identity(
+                workspace.workspace.id, "user_id", person
+            )
             for person in people
         }
 

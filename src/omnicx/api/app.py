@@ -11,6 +11,9 @@ from starlette.routing import Route
 
 from omnicx.api import (
     _routes_analytics,
+    _routes_closed_loop,
+    _routes_feedback,
+    _routes_insights,
     _routes_journeys,
     _routes_profiles,
     _routes_workspace,
@@ -20,6 +23,7 @@ from omnicx.api._ingest import IngestApp
 from omnicx.api._openapi import OPENAPI
 from omnicx.runtime import Runtime
 from omnicx.web import _routes as web_routes
+from omnicx.web import _survey_pages
 from omnicx.web.docs import docs_page
 
 
@@ -60,6 +64,10 @@ class OmnicxApp:
             *_routes_workspace.ROUTES,
             *_routes_analytics.ROUTES,
             *_routes_journeys.ROUTES,
+            *_routes_feedback.ROUTES,
+            *_routes_closed_loop.ROUTES,
+            *_routes_insights.ROUTES,
+            *_survey_pages.ROUTES,
             *(extra_routes or []),
             *web_routes.ROUTES,
         ]

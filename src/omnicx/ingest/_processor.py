@@ -66,6 +66,7 @@ class Processor:
         self._thread: threading.Thread | None = None
         self.events_processed = 0
         self.last_error: str | None = None
+        self._listeners: list[EventListener] = []
 
     # -- control ---------------------------------------------------------------
     def start(self) -> None:
@@ -78,6 +79,20 @@ class Processor:
         self._stop.set()
         if self._thread:
             self._thread.join()
+
+    def add_listener(self, listener: EventListener) -> None:
+        """Call ``listener(workspace_id, events)`` after each committed micro-batch
+        with the new (deduplicated) events, each paired with its profile id now.
+        Listeners must not raise; failures are logged and do not stop processing."""
+        self._listeners.append(listener)
+
+    def _notify(self, fresh: dict[str, list[tuple[Event, int]]]) -> None:
+        for listener in self._listeners:
+            for workspace_id, events in fresh.items():
+                try:
+                    listener(workspace_id, events)
+                except Exception:
+                    log.exception("event listener %r failed", listener)
 
     def invalidate_rules(self, workspace_id: str) -> None:
         self._rules.pop(workspace_id, None)
@@ -128,12 +143,13 @@ class Processor:
         recovering = self._recover_until is not None and self.position < (
             self._recover_until
         )
+        fresh: dict[str, list[tuple[Event, int]]] = {}
         with self.store.state.transaction() as conn:
             by_workspace: dict[str, list[Event]] = defaultdict(list)
             for event in events:
                 by_workspace[event.workspace_id].append(event)
             for workspace_id, workspace_events in by_workspace.items():
-                self._process_workspace(
+                fresh[workspace_id] = self._process_workspace(
                     conn, workspace_id, workspace_events, recovering
                 )
             if rejected:
@@ -162,6 +178,8 @@ class Processor:
             self.position = end
             self.events_processed += len(events)
             self._progress.notify_all()
+        if self._listeners:
+            self._notify(fresh)
         return len(events)
 
     def _rules_for(self, workspace_id: str) -> MergeRules:
@@ -178,7 +196,7 @@ class Processor:
 
     def _process_workspace(
         self, conn, workspace_id: str, events: list[Event], recovering: bool
-    ) -> None:
+    ) -> list[tuple[Event, int]]:
         state = self.store.state
         unseen = state.unseen_message_ids(
             conn, workspace_id, [e.message_id for e in events]
@@ -189,7 +207,7 @@ class Processor:
                 unseen.discard(event.message_id)
                 fresh.append(event)
         if not fresh:
-            return
+            return []
         state.mark_seen(conn, workspace_id, [e.message_id for e in fresh])
         fresh.sort(key=lambda e: (e.timestamp, e.message_id))
 
@@ -307,6 +325,11 @@ class Processor:
         self.store.events.upsert_identity_profiles(
             workspace_id, changed, version=time.time_ns()
         )
+        return [
+            (event, view.profile_of[anchor_identity(event.identities)])  # type: ignore[index]
+            for event in fresh
+        ]
 
 
 ProgressCallback = Callable[[int], None]
+EventListener = Callable[[str, list[tuple[Event, int]]], None]

@@ -12,9 +12,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def upgrade_state_schema(engine: Engine) -> None:
-    """Apply every pending migration. Safe to call on every start."""
+    """Apply every pending migration (all branches). Safe to call on every start."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")

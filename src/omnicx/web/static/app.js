@@ -249,7 +249,7 @@
 
   // ---- views and routing ---------------------------------------------------------------
 
-  const VIEWS = ["login", "overview", "search", "profile", "analytics"];
+  const VIEWS = ["login", "overview", "search", "profile", "analytics", "plugin"];
   let routeSeq = 0;
   let firstRoute = true;
 
@@ -279,6 +279,8 @@
     if (parts[0] === "login") return { name: "login" };
     if (parts[0] === "search") return { name: "search", params };
     if (parts[0] === "analytics") return { name: "analytics", analysis: parts[1] || "", params };
+    const plugins = window.OmniCXViews || {};
+    if (plugins[parts[0]]) return { name: "plugin", plugin: parts[0], rest: parts.slice(1), params };
     if (parts[0] === "profiles" && parts[1]) {
       let id = parts[1];
       try {
@@ -319,7 +321,16 @@
       if (current.name === "overview") await renderOverview(seq);
       else if (current.name === "search") renderSearch(current.params);
       else if (current.name === "profile") await renderProfile(seq, current.id);
-      else if (current.name === "analytics") {
+      else if (current.name === "plugin") {
+        const plugin = window.OmniCXViews[current.plugin];
+        showView("plugin", plugin.title);
+        for (const link of $$("[data-nav]")) {
+          if (link.dataset.nav === "plugin:" + current.plugin) link.setAttribute("aria-current", "page");
+        }
+        const container = $("#plugin-root");
+        container.replaceChildren();
+        await plugin.render(container, { seq, path: current.rest, params: current.params });
+      } else if (current.name === "analytics") {
         showView("analytics", "Journeys");
         await window.OmniCXAnalyticsView.render(seq, current.analysis, current.params);
       }
@@ -924,7 +935,26 @@
 
   // ---- start ---------------------------------------------------------------------------------
 
+  /*
+   * Plugin views (static/views/*.js) register themselves before start():
+   *   window.OmniCXViews["surveys"] = {title: "Surveys", nav: "Surveys", order: 10,
+   *     async render(container, {seq, path, params}) { ... }};
+   * and are reached at #/surveys/<path...>. They use window.OmniCX helpers.
+   */
+  function addPluginNav() {
+    const plugins = Object.entries(window.OmniCXViews || {})
+      .filter(([, p]) => p.nav)
+      .sort((a, b) => (a[1].order || 50) - (b[1].order || 50));
+    const list = $(".topnav ul");
+    const anchor = $('.topnav a[href="/snippet"]');
+    for (const [name, plugin] of plugins) {
+      const item = el("li", {}, el("a", { href: "#/" + name, "data-nav": "plugin:" + name }, plugin.nav));
+      list.insertBefore(item, anchor ? anchor.closest("li") : null);
+    }
+  }
+
   function start() {
+    addPluginNav();
     $("#login-form").addEventListener("submit", onLogin);
     $("#logout").addEventListener("click", onLogout);
     $("#search-form").addEventListener("submit", onSearch);

@@ -1,0 +1,1 @@
+/* Renderer for this page: written by its feature work (see static/analytics.js). */
