@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-
-import msgspec
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.engine import Engine
 
@@ -110,7 +109,7 @@ class ProfileStateMixin:
     def profiles_with_traits(
         self, workspace_id: str, traits: dict[str, Any]
     ) -> list[int]:
-        """Current profiles holding every ``key: value`` (on any of their identities)."""
+        """Current profiles holding every ``key: value`` (on any identity)."""
         tv = t.trait_values.c
         ic = t.identities.c
         matching: set[int] | None = None
