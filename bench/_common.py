@@ -54,7 +54,16 @@ def machine_note() -> dict[str, Any]:
 
     import psutil
 
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                                capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit, dirty = "", ""
     return {
+        "git_commit": commit + (" (+uncommitted src changes)" if dirty else ""),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
@@ -526,7 +535,8 @@ class Template:
 
 
 def batch_request(
-    port: int, write_key: str, messages: list[dict[str, Any]], sent_at_ms: int
+    port: int, write_key: str, messages: list[dict[str, Any]], sent_at_ms: int,
+    placeholders: bool = True,
 ) -> Template:
     body = _encode({"batch": messages, "sentAt": _iso(sent_at_ms)})
     auth = base64.b64encode(f"{write_key}:".encode()).decode()
@@ -541,7 +551,7 @@ def batch_request(
     while start >= 0:
         offsets.append(start)
         start = data.find(MID_PLACEHOLDER, start + MID_WIDTH)
-    assert len(offsets) == len(messages), (len(offsets), len(messages))
+    assert len(offsets) == (len(messages) if placeholders else 0), len(offsets)
     return Template(data, offsets, len(messages))
 
 
@@ -551,6 +561,7 @@ class Workload:
     identity_tuples: list[list[tuple]]  # per template, per event
     customers: int
     bytes_per_event: float
+    people: list[Customer] = field(default_factory=list)
 
 
 def build_workload(
@@ -595,7 +606,8 @@ def build_workload(
         if progress and (b + 1) % max(1, batches // 10) == 0:
             print(f"  generated {b + 1:,}/{batches:,} batches "
                   f"({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
-    return Workload(templates, tuples, customers, total_bytes / (batches * batch_size))
+    return Workload(templates, tuples, customers, total_bytes / (batches * batch_size),
+                    people)
 
 
 # -- the load generator -------------------------------------------------------------------
