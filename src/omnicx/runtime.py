@@ -44,16 +44,22 @@ class Runtime:
         """Open the data folder. ``start_processor`` also starts the background
         threads (log processing and periodic jobs): what a server needs."""
         store = open_store(settings.data_dir, int(settings.log_segment_bytes))
-        limits = Limits(int(settings.max_event_bytes), int(settings.max_request_bytes))
-        ingest = IngestService(store, limits, settings.default_region)
-        processor = Processor(
-            store,
-            batch_events=int(settings.process_batch_events),
-            idle_wait_s=float(settings.process_interval_s),
-            default_region=settings.default_region,
-        )
-        runtime = cls(settings, store, ingest, processor)
-        runtime._attach_extensions()
+        try:
+            limits = Limits(
+                int(settings.max_event_bytes), int(settings.max_request_bytes)
+            )
+            ingest = IngestService(store, limits, settings.default_region)
+            processor = Processor(
+                store,
+                batch_events=int(settings.process_batch_events),
+                idle_wait_s=float(settings.process_interval_s),
+                default_region=settings.default_region,
+            )
+            runtime = cls(settings, store, ingest, processor)
+            runtime._attach_extensions()
+        except BaseException:
+            store.close()  # one chdb path per process: never leave it open
+            raise
         if start_processor:
             processor.start()
             runtime.start_jobs()

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
 
@@ -67,6 +68,7 @@ class Processor:
         self.events_processed = 0
         self.last_error: str | None = None
         self._listeners: list[EventListener] = []
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="omnicx-events-writer")
 
     # -- control ---------------------------------------------------------------
     def start(self) -> None:
@@ -79,6 +81,7 @@ class Processor:
         self._stop.set()
         if self._thread:
             self._thread.join()
+        self._pool.shutdown()
 
     def add_listener(self, listener: EventListener) -> None:
         """Call ``listener(workspace_id, events)`` after each committed micro-batch
@@ -181,6 +184,14 @@ class Processor:
         if self._listeners:
             self._notify(fresh)
         return len(events)
+
+    def _write_events(
+        self, workspace_id: str, rows: list[EventRow], changed: list[tuple[int, int]]
+    ) -> None:
+        self.store.events.insert_events(rows)
+        self.store.events.upsert_identity_profiles(
+            workspace_id, changed, version=time.time_ns()
+        )
 
     def _rules_for(self, workspace_id: str) -> MergeRules:
         rules = self._rules.get(workspace_id)
@@ -305,6 +316,15 @@ class Processor:
             elif original_profile[key] != profile_id:
                 moved.append((identity_id[key], profile_id))
         new_ids = {row[0] for row in new_identities}
+        if recovering:
+            present = self.store.events.existing_message_ids(
+                workspace_id, [r.message_id for r in rows]
+            )
+            rows = [r for r in rows if r.message_id not in present]
+        changed = [(row[0], row[4]) for row in new_identities] + moved
+        # The event store insert runs beside the state writes (both release the GIL
+        # in C); the state transaction still commits only after both finished.
+        insert = self._pool.submit(self._write_events, workspace_id, rows, changed)
         state.apply_identity_changes(
             conn,
             workspace_id,
@@ -315,16 +335,7 @@ class Processor:
             merges,
         )
         state.upsert_traits(conn, list(traits.values()))
-        if recovering:
-            present = self.store.events.existing_message_ids(
-                workspace_id, [r.message_id for r in rows]
-            )
-            rows = [r for r in rows if r.message_id not in present]
-        self.store.events.insert_events(rows)
-        changed = [(row[0], row[4]) for row in new_identities] + moved
-        self.store.events.upsert_identity_profiles(
-            workspace_id, changed, version=time.time_ns()
-        )
+        insert.result()
         return [
             (event, view.profile_of[anchor_identity(event.identities)])  # type: ignore[index]
             for event in fresh
