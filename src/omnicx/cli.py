@@ -251,5 +251,14 @@ def settings_command() -> None:
         click.echo(f"{setting.env_var:<28} {setting.default!r:<20} {setting.help}")
 
 
+def _register_commands() -> None:
+    from omnicx import cli_fake_provider
+
+    cli_fake_provider.register(cli)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli(prog_name="omnicx")

@@ -42,6 +42,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("smtp_from", "omnicx@localhost", "From address of outgoing email."),
     Setting("sms_webhook_url", "", "HTTP provider webhook for SMS and WhatsApp."),
     Setting("whatsapp_webhook_url", "", "Provider webhook for WhatsApp (else SMS's)."),
+    Setting(
+        "webhook_secret",
+        "",
+        "HMAC-SHA256 secret signing outgoing webhooks (X-OmniCX-Signature).",
+    ),
+    Setting(
+        "text_analyzer",
+        "",
+        "Text analyzer: lexicon, transformers:<model folder>, or module:Class.",
+    ),
     Setting("public_url", "", "Base URL customers reach (survey links); else local."),
     Setting("scheduler_interval_s", 1.0, "How often due jobs (delayed sends) run, s."),
     Setting("log_level", "info", "Server log level (debug, info, warning, error)."),

@@ -38,12 +38,31 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
+_ROUTE_MODULES = (
+    _routes_profiles,
+    _routes_workspace,
+    _routes_analytics,
+    _routes_journeys,
+    _routes_feedback,
+    _routes_closed_loop,
+    _routes_insights,
+)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The base document plus the paths each route module documents itself."""
+    paths = dict(OPENAPI["paths"])
+    for module in _ROUTE_MODULES:
+        paths.update(getattr(module, "OPENAPI_PATHS", {}))
+    return {**OPENAPI, "paths": paths}
+
+
 async def openapi(_request: Request) -> JSONResponse:
-    return JSONResponse(OPENAPI)
+    return JSONResponse(openapi_document())
 
 
 async def docs(_request: Request) -> HTMLResponse:
-    return HTMLResponse(docs_page(OPENAPI))
+    return HTMLResponse(docs_page(openapi_document()))
 
 
 async def not_found(request: Request, _exc: Exception) -> JSONResponse:
