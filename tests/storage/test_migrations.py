@@ -8,13 +8,23 @@ from omnicx.storage import ChdbEventStore, StateStore
 from omnicx.storage.sql import clickhouse
 
 
+def _heads() -> list[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from omnicx.storage._migrate import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_heads()
+
+
 def test_state_schema_is_at_alembic_head_and_reopen_is_a_no_op(tmp_path):
     StateStore.in_folder(tmp_path).close()
     StateStore.in_folder(tmp_path).close()
     db = sqlite3.connect(tmp_path / "state.sqlite3")
-    assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [
-        ("0001",)
-    ]
+    applied = {row[0] for row in db.execute("SELECT version_num FROM alembic_version")}
+    assert applied == set(_heads())
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"workspaces", "identities", "profiles", "merges", "seen_messages"} <= tables
 

@@ -177,12 +177,12 @@ class Processor:
             self._recover_until = None
         if end[0] > self.position[0]:
             self.store.log.drop_segments_before(end[0])
+        if self._listeners:  # before the position moves, so drain() includes them
+            self._notify(fresh)
         with self._progress:
             self.position = end
             self.events_processed += len(events)
             self._progress.notify_all()
-        if self._listeners:
-            self._notify(fresh)
         return len(events)
 
     def _write_events(

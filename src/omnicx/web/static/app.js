@@ -969,6 +969,8 @@
     route();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Deferred plugin scripts run after this one but before DOMContentLoaded: start then,
+  // so their views and nav links are registered.
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();
