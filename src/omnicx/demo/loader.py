@@ -100,6 +100,28 @@ def _wait_processed(runtime: Runtime, progress: Progress) -> None:
     progress.update(task, total=done, completed=done)
 
 
+def _seed_feedback(runtime: Runtime, progress: Progress) -> None:
+    """Surveys, multilingual responses, a detractor alert and the cases it opens."""
+    from omnicx.feedback import surveys
+
+    task = progress.add_task("surveys and feedback", total=None)
+    workspace = runtime.store.state.workspace_by_name(WORKSPACE)
+    seed_alerts = _demo_alerts()
+    if seed_alerts is not None:
+        seed_alerts(runtime, workspace.id)
+    surveys.seed_demo(runtime, workspace.id)
+    _wait_processed(runtime, progress)
+    progress.update(task, total=1, completed=1)
+
+
+def _demo_alerts() -> Any:
+    try:
+        from omnicx.feedback.alerts import seed_demo_alerts
+    except ImportError:
+        return None
+    return seed_demo_alerts
+
+
 def run_demo(
     settings: Settings,
     customers: int,
@@ -127,6 +149,7 @@ def run_demo(
                     url, credentials["write_key"], customers, seed, progress
                 )
                 _wait_processed(runtime, progress)
+                _seed_feedback(runtime, progress)
             console.print(
                 f"loaded {sent:,} events for {customers:,} customers "
                 f"in {time.monotonic() - started:.1f} s"

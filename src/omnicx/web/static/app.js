@@ -99,10 +99,13 @@
     const token = opts.token === undefined ? getToken() : opts.token;
     let response;
     try {
-      response = await fetch(path, {
-        headers: { Authorization: "Bearer " + token, Accept: "application/json" },
-        cache: "no-store",
-      });
+      const headers = { Authorization: "Bearer " + token, Accept: "application/json" };
+      const init = { method: opts.method || "GET", headers, cache: "no-store" };
+      if (opts.body !== undefined && opts.body !== null) {
+        init.body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+        headers["Content-Type"] = "application/json";
+      }
+      response = await fetch(path, init);
     } catch (err) {
       throw new ApiError(0, "Cannot reach the OmniCX server: " + err.message);
     }
