@@ -76,7 +76,11 @@ class ChdbEventStore:
                 f"cannot open the event store at {path}: {exc}. Another process may "
                 "hold it; stop it or use another --data folder"
             ) from exc
+        self._path = path
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._sessions: list[Any] = [self._session]
+        self._local.session = self._session
         for statement in sql.SESSION_SETTINGS + sql.BOOTSTRAP:
             self._execute(statement)
         self._migrate()
@@ -91,17 +95,36 @@ class ChdbEventStore:
 
     def close(self) -> None:
         with self._lock:
-            self._session.close()
+            for session in reversed(self._sessions):
+                session.close()
+            self._sessions.clear()
 
     # -- low level -------------------------------------------------------------
+    def _thread_session(self) -> Any:
+        """This thread's own chdb session on the same path.
+
+        A chdb session shares query parameters between the threads that use it (two
+        concurrent parameterised reads can swap values), so each thread gets its own
+        session: reads never wait behind the processor's inserts or each other.
+        """
+        session = getattr(self._local, "session", None)
+        if session is None:
+            import chdb.session
+
+            with self._lock:
+                session = chdb.session.Session(str(self._path))
+                self._sessions.append(session)
+            for statement in sql.SESSION_SETTINGS:
+                session.query(statement)
+            self._local.session = session
+        return session
+
     def _execute(self, statement: str, params: dict[str, Any] | None = None) -> bytes:
-        # One query at a time: a chdb session shares query parameters between
-        # threads, so two concurrent parameterised reads can swap their values.
-        with self._lock:
-            try:
-                result = self._session.query(statement, "JSONEachRow", params=params)
-            except Exception as exc:
-                raise StorageError(f"event store query failed: {exc}") from exc
+        session = self._thread_session()
+        try:
+            result = session.query(statement, "JSONEachRow", params=params)
+        except Exception as exc:
+            raise StorageError(f"event store query failed: {exc}") from exc
         return result.bytes()
 
     def query_rows(
