@@ -103,23 +103,14 @@ def _wait_processed(runtime: Runtime, progress: Progress) -> None:
 def _seed_feedback(runtime: Runtime, progress: Progress) -> None:
     """Surveys, multilingual responses, a detractor alert and the cases it opens."""
     from omnicx.feedback import surveys
+    from omnicx.feedback._alert_demo import seed_demo_alerts
 
     task = progress.add_task("surveys and feedback", total=None)
     workspace = runtime.store.state.workspace_by_name(WORKSPACE)
-    seed_alerts = _demo_alerts()
-    if seed_alerts is not None:
-        seed_alerts(runtime, workspace.id)
+    seed_demo_alerts(runtime, workspace.id)
     surveys.seed_demo(runtime, workspace.id)
     _wait_processed(runtime, progress)
     progress.update(task, total=1, completed=1)
-
-
-def _demo_alerts() -> Any:
-    try:
-        from omnicx.feedback.alerts import seed_demo_alerts
-    except ImportError:
-        return None
-    return seed_demo_alerts
 
 
 def run_demo(
