@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import threading
 import time
@@ -33,8 +34,18 @@ def _announce(data_dir: Path, url: str) -> None:
     (data_dir / SERVER_FILE).write_text(json.dumps({"url": url}))
 
 
+def tune_garbage_collector() -> None:
+    """Long-lived objects (settings, caches, compiled SQL) stop being rescanned, and
+    collections run less often: ingest allocates many short-lived, cycle-free objects
+    (measured: the default collector cost ~20% of processing CPU)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
+
+
 def serve_forever(runtime: Runtime, host: str, port: int) -> None:
     """Serve until interrupted; records the URL in the data folder for the CLI."""
+    tune_garbage_collector()
     server = uvicorn.Server(_config(runtime, host, port))
     _announce(runtime.settings.data_dir, f"http://{host}:{port}")
     try:

@@ -8,7 +8,7 @@ import msgspec
 IdentityKey = tuple[str, str]
 
 
-class Event(msgspec.Struct, frozen=True, array_like=True):
+class Event(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """One accepted interaction, after validation, channel resolution and clock-skew
     correction. Free-form objects stay JSON text so nothing the client sent is lost.
 

@@ -59,7 +59,7 @@ class PropertiesView(msgspec.Struct):
     channel: Any = None
 
 
-class Rejection(msgspec.Struct, array_like=True):
+class Rejection(msgspec.Struct, array_like=True, gc=False):
     """A message that was not accepted, kept for inspection."""
 
     workspace_id: str

@@ -133,7 +133,8 @@ class Processor:
         events: list[Event] = []
         rejected = []
         end = self.position
-        for payload, after in self.store.log.read(self.position):
+        budget = max(16 * 1024 * 1024, self.batch_events * 4096)
+        for payload, after in self.store.log.read(self.position, budget):
             record = decode_record(payload)
             events.extend(record.events)
             rejected.extend(record.rejected)

@@ -8,7 +8,7 @@ from omnicx.contracts import Event
 from omnicx.ingest._messages import Rejection
 
 
-class LogRecord(msgspec.Struct, array_like=True):
+class LogRecord(msgspec.Struct, array_like=True, gc=False):
     events: list[Event]
     rejected: list[Rejection] = []
 

@@ -39,7 +39,7 @@ def array_param(values: Iterable[str | int]) -> str:
     return "[" + ",".join(parts) + "]"
 
 
-class EventRow(msgspec.Struct, array_like=True):
+class EventRow(msgspec.Struct, array_like=True, gc=False):
     """One row of ``events`` in insert column order (``sql.EVENT_COLUMNS``)."""
 
     workspace_id: str
