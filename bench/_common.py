@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import http.client
 import json
 import multiprocessing as mp
@@ -55,10 +56,18 @@ def machine_note() -> dict[str, Any]:
     import psutil
 
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                                capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "src"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
     except OSError:
         commit, dirty = "", ""
     return {
@@ -87,14 +96,17 @@ class CpuMeter:
     def busy_cores(self) -> float:
         c1 = self._psutil.cpu_times()
         elapsed = time.monotonic() - self.t0
-        busy = sum(getattr(c1, f) - getattr(self.c0, f)
-                   for f in ("user", "system", "nice", "irq", "softirq", "steal")
-                   if hasattr(c1, f))
+        busy = sum(
+            getattr(c1, f) - getattr(self.c0, f)
+            for f in ("user", "system", "nice", "irq", "softirq", "steal")
+            if hasattr(c1, f)
+        )
         return busy / elapsed if elapsed > 0 else 0.0
 
 
-def wait_for_quiet(max_wait: float = 120.0, threshold: float = 0.25,
-                   window: float = 2.0) -> float:
+def wait_for_quiet(
+    max_wait: float = 120.0, threshold: float = 0.25, window: float = 2.0
+) -> float:
     """Wait (up to ``max_wait`` s) until the box is idle; return busy cores last seen.
 
     Other engineers' test runs share these 2 cores; a benchmark started during one
@@ -108,16 +120,32 @@ def wait_for_quiet(max_wait: float = 120.0, threshold: float = 0.25,
         busy = meter.busy_cores()
         if busy <= threshold or time.monotonic() > deadline:
             return busy
-        print(f"  box busy ({busy:.2f} cores used by other processes); waiting …",
-              file=sys.stderr, flush=True)
+        print(
+            f"  box busy ({busy:.2f} cores used by other processes); waiting …",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def create_workspace(data_dir: Path, name: str = "bench") -> dict[str, str]:
     """``omnicx workspace create --json`` → ``{workspace, write_key, admin_token}``."""
     out = subprocess.run(
-        [PYTHON, "-m", "omnicx", "workspace", "create", "--data", str(data_dir),
-         "--name", name, "--json"],
-        check=True, capture_output=True, text=True, cwd=REPO,
+        [
+            PYTHON,
+            "-m",
+            "omnicx",
+            "workspace",
+            "create",
+            "--data",
+            str(data_dir),
+            "--name",
+            name,
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -141,10 +169,8 @@ class RssSampler(threading.Thread):
         try:
             total = self.proc.memory_info().rss
             for child in self.proc.children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):
                     total += child.memory_info().rss
-                except psutil.Error:
-                    pass
         except psutil.Error:
             return 0
         self.peak = max(self.peak, total)
@@ -174,19 +200,31 @@ class Server:
         self.port = port or free_port()
         self.data_dir = data_dir
         self.command = command or [
-            PYTHON, "-m", "omnicx", "serve", "--data", str(data_dir),
-            "--port", str(self.port),
+            PYTHON,
+            "-m",
+            "omnicx",
+            "serve",
+            "--data",
+            str(data_dir),
+            "--port",
+            str(self.port),
         ]
         self.env = {**os.environ, "OMNICX_LOG_LEVEL": "warning", **(env or {})}
-        self.log_path = log_path or Path(tempfile.mktemp(prefix="omnicx-bench-", suffix=".log"))
+        self.log_path = log_path or Path(
+            tempfile.mktemp(prefix="omnicx-bench-", suffix=".log")
+        )
         self.proc: subprocess.Popen[bytes] | None = None
         self.sampler: RssSampler | None = None
 
     def start(self, timeout: float = 60.0, health_path: str = "/health") -> None:
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            self.command, cwd=REPO, env=self.env, stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            self.command,
+            cwd=REPO,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -224,13 +262,23 @@ class Server:
         """Attach py-spy (all threads, raw collapsed stacks) until ``stop_profile``."""
         command = [
             shutil.which("py-spy") or str(Path(PYTHON).with_name("py-spy")),
-            "record", "--pid", str(self.server_pid()), "--rate", str(rate),
-            "--format", "raw", "--threads", "--nonblocking", "--output", str(output),
+            "record",
+            "--pid",
+            str(self.server_pid()),
+            "--rate",
+            str(rate),
+            "--format",
+            "raw",
+            "--threads",
+            "--nonblocking",
+            "--output",
+            str(output),
         ]
         if gil:
             command.append("--gil")
-        self._spy = subprocess.Popen(command, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+        self._spy = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         time.sleep(1.0)  # let it attach before the measured work starts
         if self._spy.poll() is not None:
             raise RuntimeError("py-spy failed: " + self._spy.stderr.read().decode())
@@ -268,7 +316,7 @@ class Server:
         return self.proc.returncode
 
 
-# -- tiny HTTP helpers (parent process) ---------------------------------------------------
+# -- tiny HTTP helpers (parent process) ------------------------------------------------
 def http_get(
     port: int, path: str, token: str | None = None, timeout: float = 30.0
 ) -> tuple[int, bytes]:
@@ -348,28 +396,99 @@ def fmt_bytes(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
-# -- realistic Segment events -------------------------------------------------------------
-FIRST = ["Ana", "Ben", "Chloé", "Dmitri", "Eitan", "Fatima", "Gao", "Hana", "Ivan",
-         "Julia", "Kofi", "Lena", "Mateo", "Noa", "Omar", "Priya", "Quinn", "Rosa",
-         "Sven", "Tamar", "Uma", "Viktor", "Wen", "Yara", "Zoe"]
-LAST = ["Silva", "Cohen", "Müller", "Nakamura", "Okafor", "Rossi", "Smith", "Levi",
-        "García", "Kim", "Novak", "Haddad", "Dubois", "Jensen", "Ivanova"]
+# -- realistic Segment events ----------------------------------------------------------
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Eitan",
+    "Fatima",
+    "Gao",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Noa",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tamar",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Silva",
+    "Cohen",
+    "Müller",
+    "Nakamura",
+    "Okafor",
+    "Rossi",
+    "Smith",
+    "Levi",
+    "García",
+    "Kim",
+    "Novak",
+    "Haddad",
+    "Dubois",
+    "Jensen",
+    "Ivanova",
+]
 DOMAINS = ["example.com", "Example.org", "mail.test", "shop.example", "EXAMPLE.net"]
-CATEGORIES = ["Shoes", "Outerwear", "Kitchen", "Toys", "Beauty", "Electronics", "Garden"]
+CATEGORIES = [
+    "Shoes",
+    "Outerwear",
+    "Kitchen",
+    "Toys",
+    "Beauty",
+    "Electronics",
+    "Garden",
+]
 BRANDS = ["Acme", "Globex", "Initech", "Umbrella", "Soylent", "Hooli", "Vandelay"]
-PAGES = [("/", "Home"), ("/catalog", "Catalog"), ("/catalog/shoes", "Shoes"),
-         ("/product/", "Product"), ("/cart", "Cart"), ("/checkout", "Checkout"),
-         ("/account", "Account"), ("/help/returns", "Returns"), ("/stores", "Stores")]
-TRACKS = [("Product Viewed", 30), ("Product Added", 12), ("Products Searched", 10),
-          ("Cart Viewed", 8), ("Checkout Started", 5), ("Order Completed", 3),
-          ("Product List Viewed", 10), ("Coupon Applied", 2), ("Email Opened", 6),
-          ("Push Opened", 4), ("Support Ticket Created", 2), ("Store Visit", 3)]
+PAGES = [
+    ("/", "Home"),
+    ("/catalog", "Catalog"),
+    ("/catalog/shoes", "Shoes"),
+    ("/product/", "Product"),
+    ("/cart", "Cart"),
+    ("/checkout", "Checkout"),
+    ("/account", "Account"),
+    ("/help/returns", "Returns"),
+    ("/stores", "Stores"),
+]
+TRACKS = [
+    ("Product Viewed", 30),
+    ("Product Added", 12),
+    ("Products Searched", 10),
+    ("Cart Viewed", 8),
+    ("Checkout Started", 5),
+    ("Order Completed", 3),
+    ("Product List Viewed", 10),
+    ("Coupon Applied", 2),
+    ("Email Opened", 6),
+    ("Push Opened", 4),
+    ("Support Ticket Created", 2),
+    ("Store Visit", 3),
+]
 _TRACK_NAMES = [name for name, _ in TRACKS]
 _TRACK_WEIGHTS = [w for _, w in TRACKS]
-_SERVER_SIDE = {"Email Opened": "email", "Store Visit": "store",
-                "Support Ticket Created": "call_center", "Push Opened": "push"}
-UA = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like "
-      "Gecko) Chrome/124.0.0.0 Safari/537.36")
+_SERVER_SIDE = {
+    "Email Opened": "email",
+    "Store Visit": "store",
+    "Support Ticket Created": "call_center",
+    "Push Opened": "push",
+}
+UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like "
+    "Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
 
 
 @dataclass
@@ -390,14 +509,19 @@ def make_customer(index: int, rng: random.Random) -> Customer:
     phone = None
     if rng.random() < 0.4:
         phone = f"+1 (415) {200 + index // 10000:03d}-{index % 10000:04d}"
-    anon = [f"{rng.getrandbits(128):032x}" for _ in range(1 if rng.random() < 0.6 else 2)]
+    anon = [
+        f"{rng.getrandbits(128):032x}" for _ in range(1 if rng.random() < 0.6 else 2)
+    ]
     anon = [f"{a[:8]}-{a[8:12]}-{a[12:16]}-{a[16:20]}-{a[20:]}" for a in anon]
     device = f"dev-{rng.getrandbits(64):016x}" if rng.random() < 0.3 else None
     return Customer(index, f"usr_{index:07d}", email, phone, anon, device, first, last)
 
 
 def _iso(ms: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + f".{ms % 1000:03d}Z"
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000))
+        + f".{ms % 1000:03d}Z"
+    )
 
 
 def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
@@ -411,8 +535,12 @@ def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
         context: dict[str, Any] = {
             "library": {"name": "analytics-ios", "version": "4.1.8"},
             "app": {"name": "Shop", "version": "5.12.0", "build": "512"},
-            "device": {"id": c.device_id, "manufacturer": "Apple", "model": "iPhone15,2",
-                       "type": "ios"},
+            "device": {
+                "id": c.device_id,
+                "manufacturer": "Apple",
+                "model": "iPhone15,2",
+                "type": "ios",
+            },
             "os": {"name": "iOS", "version": "17.4"},
             "network": {"wifi": True, "carrier": "T-Mobile"},
             "screen": {"width": 393, "height": 852},
@@ -424,15 +552,23 @@ def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
         path, title = rng.choice(PAGES)
         context = {
             "library": {"name": "analytics.js", "version": "next-1.64.0"},
-            "page": {"path": path, "referrer": "https://www.google.com/", "search": "",
-                     "title": title, "url": f"https://shop.example{path}"},
+            "page": {
+                "path": path,
+                "referrer": "https://www.google.com/",
+                "search": "",
+                "title": title,
+                "url": f"https://shop.example{path}",
+            },
             "userAgent": UA,
             "locale": "en-US",
             "ip": f"10.{c.index % 250}.{rng.randint(0, 250)}.{rng.randint(1, 250)}",
         }
         if rng.random() < 0.2:
-            context["campaign"] = {"name": "spring_sale", "source": "newsletter",
-                                   "medium": "email"}
+            context["campaign"] = {
+                "name": "spring_sale",
+                "source": "newsletter",
+                "medium": "email",
+            }
     message: dict[str, Any] = {
         "messageId": _MID_JSON,
         "anonymousId": anonymous_id,
@@ -465,10 +601,17 @@ def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
         message.update(
             type="page",
             name=page["title"],
-            properties={"path": page["path"], "referrer": page["referrer"],
-                        "search": "", "title": page["title"], "url": page["url"],
-                        "category": rng.choice(CATEGORIES), "keywords": ["sale", "new"],
-                        "experiment": "hero-b", "scroll_depth": rng.randint(0, 100)},
+            properties={
+                "path": page["path"],
+                "referrer": page["referrer"],
+                "search": "",
+                "title": page["title"],
+                "url": page["url"],
+                "category": rng.choice(CATEGORIES),
+                "keywords": ["sale", "new"],
+                "experiment": "hero-b",
+                "scroll_depth": rng.randint(0, 100),
+            },
         )
         return message
     name = rng.choices(_TRACK_NAMES, _TRACK_WEIGHTS)[0]
@@ -497,8 +640,12 @@ def make_event(c: Customer, rng: random.Random, now_ms: int) -> dict[str, Any]:
         "size": rng.choice(["S", "M", "L", "42", "43"]),
     }
     if name == "Order Completed":
-        properties.update(order_id=f"o{rng.getrandbits(48):012x}",
-                          revenue=properties["value"], tax=1.5, shipping=4.99)
+        properties.update(
+            order_id=f"o{rng.getrandbits(48):012x}",
+            revenue=properties["value"],
+            tax=1.5,
+            shipping=4.99,
+        )
     if name in _SERVER_SIDE:
         # server-side sources (ESP, POS, helpdesk): the user id and an explicit channel
         message.pop("anonymousId", None)
@@ -518,9 +665,14 @@ def expected_identities(message: dict[str, Any], rules: Any) -> tuple:
     traits = message.get("traits") if message["type"] == "identify" else None
     ctx = message.get("context") or {}
     return extract_identities(
-        message.get("userId"), message.get("anonymousId"), traits,
-        {"traits": ctx.get("traits") or {}, "externalIds": ctx.get("externalIds"),
-         "device": ctx.get("device")},
+        message.get("userId"),
+        message.get("anonymousId"),
+        traits,
+        {
+            "traits": ctx.get("traits") or {},
+            "externalIds": ctx.get("externalIds"),
+            "device": ctx.get("device"),
+        },
         rules,
     )
 
@@ -535,7 +687,10 @@ class Template:
 
 
 def batch_request(
-    port: int, write_key: str, messages: list[dict[str, Any]], sent_at_ms: int,
+    port: int,
+    write_key: str,
+    messages: list[dict[str, Any]],
+    sent_at_ms: int,
     placeholders: bool = True,
 ) -> Template:
     body = _encode({"batch": messages, "sentAt": _iso(sent_at_ms)})
@@ -574,7 +729,7 @@ def build_workload(
     with_identities: bool = True,
     progress: bool = True,
 ) -> Workload:
-    """``batches`` request templates over ``customers`` people; every customer appears."""
+    """``batches`` request templates over ``customers`` people; all of them appear."""
     from omnicx.identity import MergeRules
 
     rng = random.Random(seed)
@@ -604,13 +759,18 @@ def build_workload(
         if with_identities:
             tuples.append([expected_identities(m, rules) for m in messages])
         if progress and (b + 1) % max(1, batches // 10) == 0:
-            print(f"  generated {b + 1:,}/{batches:,} batches "
-                  f"({time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
-    return Workload(templates, tuples, customers, total_bytes / (batches * batch_size),
-                    people)
+            print(
+                f"  generated {b + 1:,}/{batches:,} batches "
+                f"({time.perf_counter() - started:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    return Workload(
+        templates, tuples, customers, total_bytes / (batches * batch_size), people
+    )
 
 
-# -- the load generator -------------------------------------------------------------------
+# -- the load generator ----------------------------------------------------------------
 @dataclass
 class ConnResult:
     requests: int = 0
@@ -662,7 +822,9 @@ async def _connection_loop(
     result.first_send = time.time()
     while True:
         now = perf()
-        if now >= stop_at or (max_requests is not None and result.requests >= max_requests):
+        if now >= stop_at or (
+            max_requests is not None and result.requests >= max_requests
+        ):
             break
         template = templates[index % n]
         buf = bytearray(template.data)
@@ -740,16 +902,31 @@ def _worker_main(
             prefix = f"{run_id}-{worker:03d}{c:03d}-".encode()
             assert len(prefix) == MID_WIDTH - 16, prefix
             start = (slot * n) // max(1, total_conns)
-            tasks.append(_connection_loop(port, templates, prefix, start, stop_at,
-                                          time.perf_counter() - (time.time() - t0),
-                                          max_requests))
+            tasks.append(
+                _connection_loop(
+                    port,
+                    templates,
+                    prefix,
+                    start,
+                    stop_at,
+                    time.perf_counter() - (time.time() - t0),
+                    max_requests,
+                )
+            )
         return await asyncio.gather(*tasks)
 
     results = asyncio.run(main())
     cpu = os.times()
-    out.put([{**r.__dict__, "latencies": r.latencies.tobytes(),
-              "client_cpu_s": (cpu.user + cpu.system) if i == 0 else 0.0}
-             for i, r in enumerate(results)])
+    out.put(
+        [
+            {
+                **r.__dict__,
+                "latencies": r.latencies.tobytes(),
+                "client_cpu_s": (cpu.user + cpu.system) if i == 0 else 0.0,
+            }
+            for i, r in enumerate(results)
+        ]
+    )
 
 
 _SHARED: dict[str, Any] = {}
@@ -786,14 +963,17 @@ def run_load(
 ) -> LoadResult:
     """Drive ``connections`` keep-alive connections spread over ``processes`` processes.
 
-    The templates are shared copy-on-write with forked workers; each connection starts at
-    its own offset in the template ring and patches unique messageIds into every request.
+    The templates are shared copy-on-write with forked workers; each connection starts
+    at its own offset in the template ring and patches unique messageIds into every
+    request.
     """
     processes = max(1, min(processes, connections))
-    run_id = run_id or f"{random.getrandbits(40):010x}"[:MID_WIDTH - 16 - 8]
+    run_id = run_id or f"{random.getrandbits(40):010x}"[: MID_WIDTH - 16 - 8]
     run_id = run_id.ljust(MID_WIDTH - 16 - 8, "x")
-    counts = [connections // processes + (1 if i < connections % processes else 0)
-              for i in range(processes)]
+    counts = [
+        connections // processes + (1 if i < connections % processes else 0)
+        for i in range(processes)
+    ]
     ctx = mp.get_context("fork")
     _SHARED["templates"] = templates
     _SHARED["conn_counts"] = counts
@@ -807,8 +987,18 @@ def run_load(
         readies.append(ready)
         p = ctx.Process(
             target=_worker_main,
-            args=(w, port, conns, connections, seconds, run_id, ready, go, out,
-                  max_requests),
+            args=(
+                w,
+                port,
+                conns,
+                connections,
+                seconds,
+                run_id,
+                ready,
+                go,
+                out,
+                max_requests,
+            ),
             daemon=True,
         )
         p.start()
@@ -866,8 +1056,8 @@ def sent_template_indices(ranges: Sequence[tuple[int, int]], n: int) -> set[int]
     return sent
 
 
-# -- baselines: what the client can do against servers that do nothing -------------------
-SINK_SERVER = r'''
+# -- baselines: what the client can do against servers that do nothing -----------------
+SINK_SERVER = r"""
 import asyncio, sys
 try:
     import uvloop; uvloop.install()
@@ -892,12 +1082,13 @@ class P(asyncio.Protocol):
             del self.buf[:self.need]; self.need = -1
             self.t.write(RESP)
 async def main():
-    srv = await asyncio.get_running_loop().create_server(P, "127.0.0.1", int(sys.argv[1]))
+    loop = asyncio.get_running_loop()
+    srv = await loop.create_server(P, "127.0.0.1", int(sys.argv[1]))
     await srv.serve_forever()
 asyncio.run(main())
-'''
+"""
 
-NULL_ASGI = r'''
+NULL_ASGI = r"""
 import sys, uvicorn
 async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -912,7 +1103,7 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": body})
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
             access_log=False, lifespan="off", server_header=False)
-'''
+"""
 
 
 def baseline_server(kind: str) -> Server:
@@ -922,7 +1113,7 @@ def baseline_server(kind: str) -> Server:
     return server
 
 
-# -- py-spy raw (collapsed) profiles -------------------------------------------------------
+# -- py-spy raw (collapsed) profiles ---------------------------------------------------
 def summarize_pyspy(path: Path, top: int = 25) -> str:
     """Per-thread sample counts, then inclusive and self time of the hottest frames.
 
@@ -947,10 +1138,20 @@ def summarize_pyspy(path: Path, top: int = 25) -> str:
         name = re.sub(r"-\d+$", "", name)  # pool threads: AnyIO worker thread-3 etc
         if name.startswith("thread ("):
             name = "MainThread"
-        body = [re.sub(r"\s*\(.*?:\d+\)$", lambda m: " " + m.group(0).strip()
-                       .split(":")[0].strip("(").rsplit("/", 1)[-1] and "", f)
-                + " (" + (f.rsplit("(", 1)[-1].split(":")[0] if "(" in f else "") + ")"
-                for f in frames[1:]]
+        body = [
+            re.sub(
+                r"\s*\(.*?:\d+\)$",
+                lambda m: (
+                    " " + m.group(0).strip().split(":")[0].strip("(").rsplit("/", 1)[-1]
+                    and ""
+                ),
+                f,
+            )
+            + " ("
+            + (f.rsplit("(", 1)[-1].split(":")[0] if "(" in f else "")
+            + ")"
+            for f in frames[1:]
+        ]
         threads[name] += count
         for frame in set(body):
             inclusive[name][frame] += count
@@ -971,6 +1172,10 @@ def summarize_pyspy(path: Path, top: int = 25) -> str:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "profile":
-        print(summarize_pyspy(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 25))
+        print(
+            summarize_pyspy(
+                Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 25
+            )
+        )
     else:
         print("usage: python bench/_common.py profile PYSPY_RAW_FILE [TOP]")

@@ -201,3 +201,14 @@ def test_never_drops_an_identity_and_never_breaks_limits(raw_events):
     for e in events:
         link_identities(view, e, RULES, lambda: next(counter))
     assert partition(view) == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(identity, min_size=1, max_size=4, unique=True), max_size=30))
+def test_bulk_equals_incremental_even_when_rules_break_components(raw_events):
+    events = [tuple(sorted(e, key=RULES.rank_key)) for e in raw_events]
+    keys, labels = resolve_components(events, RULES)
+    bulk: dict[int, set] = {}
+    for key, label in zip(keys, labels, strict=True):
+        bulk.setdefault(int(label), set()).add(key)
+    assert {frozenset(v) for v in bulk.values()} == partition(resolve(events))
