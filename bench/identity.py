@@ -302,71 +302,9 @@ def bench_bulk(args: argparse.Namespace) -> dict[str, Any]:
         resolve_components(events, rules)
         profile.disable()
         result["profile_top"] = top_functions(profile, 18)
-    result["stages"] = bulk_stages(events, rules)
     return result
 
 
-def bulk_stages(events: list[tuple], rules: MergeRules) -> dict[str, float]:
-    """Wall time of each stage of ``resolve_components``, re-implemented step by step
-    from the same code (for the report; the timed number above is the real function)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    out: dict[str, float] = {}
-    t = time.perf_counter()
-    index: dict = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for identities in events:
-        first = -1
-        for key in identities:
-            position = index.setdefault(key, len(index))
-            if first < 0:
-                first = position
-            else:
-                rows.append(first)
-                cols.append(position)
-    out["index_and_edges_python_loop_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    size = len(index)
-    graph = coo_matrix(
-        (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size)
-    )
-    _, labels = connected_components(graph, directed=False)
-    out["scipy_connected_components_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    keys = list(index)
-    types = [key[0] for key in keys]
-    out["keys_and_types_lists_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    limited = [ty for ty in {*types} if rules.limit(ty) is not None]
-    by_label: dict[int, list[int]] = {}
-    types_array = np.array(types)
-    out["np_array_of_type_strings_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for ty in limited:
-        for position in np.flatnonzero(types_array == ty):
-            by_label.setdefault(int(labels[position]), []).append(int(position))
-    out["group_limited_identities_by_label_python_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    from omnicx.identity._bulk import _component_breaks_rules
-
-    broken = {
-        label
-        for label, positions in by_label.items()
-        if _component_breaks_rules([types[p] for p in positions], rules)
-    }
-    out["check_rules_per_component_python_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    from omnicx.identity._bulk import _relink_broken
-
-    _relink_broken(events, index, labels, broken, rules)
-    out["relink_broken_components_s"] = time.perf_counter() - t
-    out["broken_components"] = len(broken)
-    return {k: round(v, 2) if isinstance(v, float) else v for k, v in out.items()}
-
-
-# -- (b) incremental -------------------------------------------------------------------
 def bench_incremental(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     rules = MergeRules()
@@ -933,7 +871,7 @@ def main() -> None:
                 ("met", b["met"]),
             ],
         )
-        print("  stages:", b["stages"])
+        pass
         if "profile_top" in b:
             print_profile(b["profile_top"], "bulk profile")
     if "incremental" in result:
