@@ -278,24 +278,6 @@
     if (ui.isCurrent(context.seq)) container.dataset.rendered = "insights";
   }
 
-  /* app.js may have added plugin links before this deferred file ran (see surveys.js). */
-  document.addEventListener("DOMContentLoaded", () => {
-    if (document.querySelector('[data-nav="plugin:insights"]')) return;
-    const list = document.querySelector(".topnav ul");
-    if (!list) return;
-    const anchor = document.querySelector('.topnav a[href="/snippet"]');
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = "#/insights";
-    link.dataset.nav = "plugin:insights";
-    link.textContent = "Insights";
-    item.append(link);
-    list.insertBefore(item, anchor ? anchor.closest("li") : null);
-    if (location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] === "insights") {
-      window.dispatchEvent(new HashChangeEvent("hashchange"));
-    }
-  });
-
-  window.OmniCXViews = window.OmniCXViews || {};
+    window.OmniCXViews = window.OmniCXViews || {};
   window.OmniCXViews.insights = { title: "Insights", nav: "Insights", order: 20, render };
 })();

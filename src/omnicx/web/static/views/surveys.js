@@ -314,29 +314,7 @@
     container.dataset.rendered = "survey-results";
   }
 
-  /*
-   * app.js runs start() (which adds plugin nav links and routes) as soon as it
-   * executes, before this deferred file registers: add the link once the document is
-   * parsed, and route again if the address asks for this view.
-   */
-  document.addEventListener("DOMContentLoaded", () => {
-    if (document.querySelector('[data-nav="plugin:surveys"]')) return;
-    const list = document.querySelector(".topnav ul");
-    if (!list) return;
-    const anchor = document.querySelector('.topnav a[href="/snippet"]');
-    const item = document.createElement("li");
-    const link = document.createElement("a");
-    link.href = "#/surveys";
-    link.dataset.nav = "plugin:surveys";
-    link.textContent = "Surveys";
-    item.append(link);
-    list.insertBefore(item, anchor ? anchor.closest("li") : null);
-    if (location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] === "surveys") {
-      window.dispatchEvent(new HashChangeEvent("hashchange"));
-    }
-  });
-
-  window.OmniCXViews = window.OmniCXViews || {};
+    window.OmniCXViews = window.OmniCXViews || {};
   window.OmniCXViews.surveys = {
     title: "Surveys",
     nav: "Surveys",
