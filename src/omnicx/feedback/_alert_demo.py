@@ -27,7 +27,11 @@ DEMO_RULES: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "Negative feedback about delivery",
-        "when": {"event": "Feedback Received", "sentiment": "negative", "topic": "delivery"},
+        "when": {
+            "event": "Feedback Received",
+            "sentiment": "negative",
+            "topic": "delivery",
+        },
         "actions": [{"type": "open_case"}],
     },
 )
