@@ -668,3 +668,20 @@ def test_markov_order_2_equals_channelattribution_without_repeats():
     result = theirs.set_index("channel_name").reindex(list(table.channels))
     np.testing.assert_allclose(ours.conversions, result["total_conversions"], rtol=0.02)
     np.testing.assert_allclose(ours.value, result["total_conversion_value"], rtol=0.02)
+
+
+def test_per_model_channel_credit_is_also_at_the_top_level(journeys_for, run_analysis):
+    journeys_for(
+        {
+            "ann": [
+                ("2026-03-01T10:00:00Z", "web", "Product Viewed"),
+                ("2026-03-02T10:00:00Z", "store", "Order Completed", {"revenue": 40}),
+            ]
+        }
+    )
+    result = run_analysis(
+        "attribution", {"models": ["first_touch", "linear"], "lookback": "30d"}
+    )
+    for model in ("first_touch", "linear"):
+        assert result[model] == result["models"][model]["channels"]
+    assert result["linear"]["web"] == {"conversions": 1.0, "value": 40.0}

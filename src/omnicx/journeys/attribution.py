@@ -5,6 +5,7 @@
     {"models": {"linear": {"channels": {"web": {"conversions": 1.5, "value": 30.0},
                                         ...},
                            "total": {"conversions": 2.0, "value": 45.0}}, ...},
+     "linear": {"web": {"conversions": 1.5, "value": 30.0}, ...},  # same, per model
      "channels": ["email", "web"],
      "journeys": {"converting": 3, "non_converting": 5, "no_touch": 1,
                   "attributed": 2, "paths": 4},
@@ -215,6 +216,9 @@ def attribute(
     }
     return {
         "models": models,
+        # The same per-model, per-channel credit one level up, for readers that take
+        # {"<model>": {"<channel>": {"conversions", "value"}}} literally.
+        **{model: result["channels"] for model, result in models.items()},
         "channels": list(table.channels),
         "journeys": {
             "converting": converting,
