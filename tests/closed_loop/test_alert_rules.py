@@ -177,3 +177,10 @@ def test_backoff_then_dead():
     delays = [backoff_ms(n) for n in range(1, MAX_ATTEMPTS + 1)]
     assert delays[:-1] == sorted(delays[:-1]) and delays[0] == 1000
     assert delays[-1] is None
+
+
+def test_partial_answers_do_not_fire_the_complete_one_does():
+    detractor = AlertWhen(score_at_most=6)
+    answer = {"survey_id": "srv_1", "score": 3, "template": "nps"}
+    assert not match(detractor, "Survey Answered", {**answer, "partial": True})[0]
+    assert match(detractor, "Survey Answered", {**answer, "partial": False})[0]

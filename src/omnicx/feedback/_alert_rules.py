@@ -273,6 +273,8 @@ class EventMatcher:
         w = self.when
         if name not in self.event_names:
             return False
+        if props.get("partial") is True:
+            return False  # a partial answer is not a response yet; the complete one is
         if w.channel is not None and channel != w.channel:
             return False
         if w.survey is not None and w.survey not in (
