@@ -7,10 +7,10 @@ import pytest
 
 from omnicx.errors import ConflictError
 from omnicx.feedback._alert_actions import MAX_ATTEMPTS, backoff_ms
+from omnicx.feedback._alert_metrics import judge_metric
 from omnicx.feedback._alert_rules import (
     AlertWhen,
     EventMatcher,
-    judge_metric,
     window_ms,
 )
 from omnicx.feedback._case_context import choose_reach, consented

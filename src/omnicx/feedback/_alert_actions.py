@@ -36,8 +36,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from omnicx.errors import NotFoundError
-
 if TYPE_CHECKING:
     from omnicx.contracts import Event
     from omnicx.feedback.alerts import ClosedLoop
@@ -393,51 +391,3 @@ class Dispatcher:
         due = self.loop.state.due_deliveries(self.loop.now_ms())
         self.submit(due)
         return len(due)
-
-
-# -- reading firings --------------------------------------------------------------
-
-
-def _public_delivery(d: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": d["id"],
-        "type": d["type"],
-        "target": d["target"],
-        "status": d["status"],
-        "attempts": d["attempts"],
-        "last_status_code": d["last_status_code"],
-        "last_error": d["last_error"],
-        "next_attempt_at": iso(d["next_attempt_at"]),
-        "delivered_at": iso(d["delivered_at"]),
-    }
-
-
-def list_firings(
-    loop: ClosedLoop,
-    workspace_id: str,
-    rule_id: str | None,
-    limit: int,
-    before_id: int | None = None,
-) -> dict[str, Any]:
-    """Newest first, with each delivery's status and attempts."""
-    if rule_id is not None and loop.state.rule(workspace_id, rule_id) is None:
-        raise NotFoundError(f"no alert rule {rule_id!r} in this workspace")
-    names = {r["id"]: r["name"] for r in loop.state.rules(workspace_id)}
-    found = loop.state.firings(workspace_id, rule_id, limit, before_id)
-    return {
-        "firings": [
-            {
-                "id": f["id"],
-                "rule_id": f["rule_id"],
-                "rule_name": names.get(f["rule_id"]),
-                "profile_id": None if f["profile_id"] is None else str(f["profile_id"]),
-                "message_id": f["message_id"],
-                "event": f["event"],
-                "case_id": f["case_id"],
-                "fired_at": iso(f["fired_at"]),
-                "deliveries": [_public_delivery(d) for d in f["deliveries"]],
-            }
-            for f in found
-        ],
-        "next_before": found[-1]["id"] if len(found) == limit else None,
-    }

@@ -8,36 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from omnicx.errors import FieldError, ValidationError
+import msgspec
 
-#: Item fields (``feedback.imports.FeedbackItem``).
-FIELDS = frozenset(
-    [
-        "source",
-        "text",
-        "rating",
-        "rating_max",
-        "title",
-        "author",
-        "email",
-        "phone",
-        "handle",
-        "handle_type",
-        "user_id",
-        "created_at",
-        "url",
-        "id",
-        "language",
-        "channel",
-        "kind",
-        "extra",
-    ]
-)
+from omnicx.errors import FieldError, ValidationError
+from omnicx.feedback._feedback_item import FeedbackItem
+from omnicx.ingest import read_records
+
+#: Item fields, as ``FeedbackItem`` declares them.
+FIELDS = frozenset(field.name for field in msgspec.structs.fields(FeedbackItem))
 _NAMES = """
 text: review comment body message content review_text feedback post tweet
 rating: stars star_rating score rating_value rate
@@ -88,24 +70,8 @@ def item_from_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, Any]]:
-    if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                yield number, item_from_row(row)
-        return
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                yield number, f"not valid JSON: {exc}"
-                continue
-            yield (
-                number,
-                item_from_row(row) if isinstance(row, dict) else "not an object",
-            )
+    for number, record in read_records(path):
+        yield number, item_from_row(record) if isinstance(record, dict) else record
 
 
 def import_file(

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -36,20 +35,22 @@ from omnicx.feedback._alert_actions import (
     event_from_row,
     event_snapshot,
     iso,
+)
+from omnicx.feedback._alert_metrics import judge_metric, metric_params
+from omnicx.feedback._alert_rule_store import (
+    create_rule,
+    delete_rule,
+    get_rule,
     list_firings,
+    list_rules,
+    update_rule,
 )
 from omnicx.feedback._alert_rules import (
     SURVEY_EVENT,
     AlertRulePatch,
     AlertRuleRequest,
     EventMatcher,
-    decode_actions,
     decode_when,
-    judge_metric,
-    metric_params,
-    rule_kind,
-    to_builtins,
-    validate_rule,
 )
 from omnicx.storage._closed_loop_state import ClosedLoopState
 from omnicx.storage.sql import feedback_alerts as sql
@@ -352,113 +353,3 @@ def attach(runtime: Runtime) -> None:
     runtime.add_periodic("alert-metrics", METRIC_INTERVAL_S, loop.check_metrics)
     runtime.add_periodic("case-sla", SLA_INTERVAL_S, loop.check_sla)
     runtime.add_periodic("alert-recovery", float("inf"), loop.recover)  # once
-
-
-# -- rules API -----------------------------------------------------------------------
-
-
-def _public_rule(rule: dict, stats: tuple[int, int] | None) -> dict[str, Any]:
-    out = {
-        "id": rule["id"],
-        "name": rule["name"],
-        "kind": rule["kind"],
-        "when": rule["when"],
-        "actions": rule["actions"],
-        "enabled": bool(rule["enabled"]),
-        "sla_hours": rule["sla_hours"],
-        "created_at": iso(rule["created_at"]),
-        "updated_at": iso(rule["updated_at"]),
-        "firings": stats[0] if stats else 0,
-        "last_fired_at": iso(stats[1]) if stats else None,
-    }
-    if rule["kind"] == "metric":
-        out["metric_state"] = rule["metric_state"]
-    return out
-
-
-def create_rule(
-    loop: ClosedLoop, workspace_id: str, request: AlertRuleRequest
-) -> dict[str, Any]:
-    """Store a validated rule; the answer carries the webhook signing ``secret``."""
-    validate_rule(request)
-    now = loop.now_ms()
-    secret = request.secret or "whsec_" + secrets.token_urlsafe(24)
-    row = {
-        "id": "al_" + secrets.token_hex(6),
-        "workspace_id": workspace_id,
-        "name": request.name.strip(),
-        "kind": rule_kind(request.when),
-        "when": to_builtins(request.when),
-        "actions": to_builtins(request.actions),
-        "secret": secret,
-        "sla_hours": request.sla_hours,
-        "enabled": request.enabled,
-        "created_at": now,
-        "updated_at": now,
-    }
-    loop.state.insert_rule(row)
-    loop.invalidate(workspace_id)
-    rule = get_rule(loop, workspace_id, row["id"])
-    return {
-        **rule,
-        "secret": secret,
-        "signature": "X-OmniCX-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>",
-    }
-
-
-def list_rules(loop: ClosedLoop, workspace_id: str) -> list[dict[str, Any]]:
-    stats = loop.state.firing_stats(workspace_id)
-    return [_public_rule(r, stats.get(r["id"])) for r in loop.state.rules(workspace_id)]
-
-
-def get_rule(loop: ClosedLoop, workspace_id: str, rule_id: str) -> dict[str, Any]:
-    rule = loop.state.rule(workspace_id, rule_id)
-    if rule is None:
-        raise NotFoundError(f"no alert rule {rule_id!r} in this workspace")
-    return _public_rule(rule, loop.state.firing_stats(workspace_id).get(rule_id))
-
-
-def update_rule(
-    loop: ClosedLoop, workspace_id: str, rule_id: str, patch: AlertRulePatch
-) -> dict[str, Any]:
-    rule = loop.state.rule(workspace_id, rule_id)
-    if rule is None:
-        raise NotFoundError(f"no alert rule {rule_id!r} in this workspace")
-    merged = AlertRuleRequest(
-        name=rule["name"] if patch.name is None else patch.name,
-        when=decode_when(rule["when"]) if patch.when is None else patch.when,
-        actions=(
-            decode_actions(rule["actions"]) if patch.actions is None else patch.actions
-        ),
-        enabled=bool(rule["enabled"]) if patch.enabled is None else patch.enabled,
-        sla_hours=rule["sla_hours"] if patch.sla_hours is None else patch.sla_hours,
-        secret=rule["secret"],
-    )
-    validate_rule(merged)
-    values: dict[str, Any] = {
-        "name": merged.name.strip(),
-        "when": to_builtins(merged.when),
-        "kind": rule_kind(merged.when),
-        "actions": to_builtins(merged.actions),
-        "enabled": merged.enabled,
-        "sla_hours": merged.sla_hours,
-        "updated_at": loop.now_ms(),
-    }
-    if patch.when is not None:
-        values["metric_state"] = None
-    if patch.rotate_secret:
-        values["secret"] = "whsec_" + secrets.token_urlsafe(24)
-    loop.state.update_rule(workspace_id, rule_id, values)
-    loop.invalidate(workspace_id)
-    found = get_rule(loop, workspace_id, rule_id)
-    return {**found, "secret": values["secret"]} if patch.rotate_secret else found
-
-
-def delete_rule(loop: ClosedLoop, workspace_id: str, rule_id: str) -> None:
-    if loop.state.rule(workspace_id, rule_id) is None:
-        raise NotFoundError(f"no alert rule {rule_id!r} in this workspace")
-    now = loop.now_ms()
-    loop.state.update_rule(
-        workspace_id, rule_id, {"deleted_at": now, "enabled": False, "updated_at": now}
-    )
-    loop.invalidate(workspace_id)

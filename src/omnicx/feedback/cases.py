@@ -18,7 +18,7 @@ active case per rule: a new alert for them is added to it.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, get_args
 
 import msgspec
 
@@ -32,6 +32,14 @@ from omnicx.errors import (
 )
 from omnicx.feedback import _case_context as ctx
 from omnicx.feedback._alert_actions import iso
+from omnicx.feedback._case_requests import (
+    CasePatch,
+    FollowUpRequest,
+    NoteRequest,
+    ResolveRequest,
+    Status,
+    request_text,
+)
 from omnicx.storage._closed_loop_state import ACTIVE_STATUSES
 
 if TYPE_CHECKING:
@@ -40,7 +48,7 @@ if TYPE_CHECKING:
     from omnicx.contracts import Event
     from omnicx.feedback.alerts import ClosedLoop
 
-STATUSES = ("open", "assigned", "in_progress", "resolved", "closed")
+STATUSES: tuple[str, ...] = get_args(Status)
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "open": ("assigned", "in_progress", "closed"),
     "assigned": ("open", "in_progress", "resolved", "closed"),
@@ -49,48 +57,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": (),
 }
 DEFAULT_SLA_HOURS = 24.0
-MAX_TEXT = 5000
-Status = Literal["open", "assigned", "in_progress", "resolved", "closed"]
 
 
 class FollowUpError(OmnicxError):
     """The channel connector could not deliver the follow-up."""
 
     status = 502
-
-
-class CasePatch(msgspec.Struct, forbid_unknown_fields=True):
-    """``PATCH /api/v1/cases/{id}``: ``owner: null`` (or ``""``) unassigns."""
-
-    status: Status | msgspec.UnsetType = msgspec.UNSET
-    owner: str | msgspec.UnsetType | None = msgspec.UNSET
-
-
-class NoteRequest(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    author: str | None = None
-
-
-class FollowUpRequest(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    channel: str | None = None
-    subject: str | None = None
-
-
-class ResolveRequest(msgspec.Struct, forbid_unknown_fields=True):
-    resurvey: str | None = None  # survey id sent after resolution
-    channel: str | None = None  # for the re-survey (default: preferred consented)
-    note: str | None = None
-
-
-def _text(value: str, field: str) -> str:
-    text = value.strip()
-    if not text or len(text) > MAX_TEXT:
-        raise ValidationError(
-            f"{field} must have 1 to {MAX_TEXT} characters",
-            [FieldError(field, f"1 to {MAX_TEXT} characters")],
-        )
-    return text
 
 
 def open_case(
@@ -285,7 +257,7 @@ def add_note(
     loop: ClosedLoop, workspace_id: str, case_id: str, request: NoteRequest
 ) -> dict[str, Any]:
     _load(loop, workspace_id, case_id)
-    text = _text(request.text, "text")
+    text = request_text(request.text, "text")
     author = (request.author or "").strip()[:200] or None
     now = loop.now_ms()
     with loop.state.transaction() as conn:
@@ -300,7 +272,7 @@ def follow_up(
 ) -> dict[str, Any]:
     """Message the customer on their preferred consented channel (or ``channel``)."""
     case = _load(loop, workspace_id, case_id)
-    text = _text(request.text, "text")
+    text = request_text(request.text, "text")
     if case["status"] == "closed":
         raise ConflictError("a closed case takes no follow-ups")
     if request.channel is not None and not request.channel.strip():
@@ -339,11 +311,11 @@ def resolve_case(
     their answer back to the case when it arrives."""
     case = _load(loop, workspace_id, case_id)
     _check_transition(case, "resolved")
-    note = _text(request.note, "note") if request.note else None
+    note = request_text(request.note, "note") if request.note else None
     now = loop.now_ms()
     values = _status_values(case, "resolved", now)
     if request.resurvey is not None:
-        survey_id = _text(request.resurvey, "resurvey")
+        survey_id = request_text(request.resurvey, "resurvey")
         values["resurvey"] = ctx.invite_resurvey(
             loop, workspace_id, case, survey_id, request.channel, now
         )

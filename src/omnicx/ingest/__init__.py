@@ -7,6 +7,7 @@ Public entry points: ``IngestService`` (validate + durable append), ``Processor`
 from __future__ import annotations
 
 from omnicx.ingest._channel import canonical_channel, resolve_channel
+from omnicx.ingest._importer import read_records
 from omnicx.ingest._processor import Processor
 from omnicx.ingest._service import (
     PATH_KINDS,
@@ -23,6 +24,7 @@ __all__ = [
     "Limits",
     "Processor",
     "canonical_channel",
+    "read_records",
     "resolve_channel",
     "write_key_from_basic",
 ]

@@ -98,23 +98,34 @@ def csv_row_to_message(row: dict[str, str]) -> dict[str, Any]:
     return message
 
 
-def _read_messages(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """``(line number, message or error text)`` for every data line."""
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """``(line number, record or error text)`` for every data line of a CSV (header
+    row; a record per row) or JSONL (an object per line) file."""
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as handle:
             for number, row in enumerate(csv.DictReader(handle), start=2):
-                yield number, csv_row_to_message(row)
+                yield number, row
         return
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                message = json.loads(line)
+                record = json.loads(line)
             except ValueError as exc:
                 yield number, f"not valid JSON: {exc}"
                 continue
-            yield number, message if isinstance(message, dict) else "not an object"
+            yield number, record if isinstance(record, dict) else "not an object"
+
+
+def _read_messages(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Segment messages: JSONL objects as they are, CSV rows mapped to messages."""
+    is_csv = path.suffix.lower() == ".csv"
+    for number, record in read_records(path):
+        if is_csv and isinstance(record, dict):
+            yield number, csv_row_to_message(record)
+        else:
+            yield number, record
 
 
 def count_lines(path: Path) -> int:

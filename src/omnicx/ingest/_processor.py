@@ -21,12 +21,11 @@ import msgspec
 from omnicx.contracts import Event, IdentityKey
 from omnicx.identity import (
     GraphView,
-    MergeRules,
     anchor_identity,
     link_identities,
-    merge_rules_from_config,
 )
 from omnicx.ingest._record import decode_record
+from omnicx.ingest._rules_cache import MergeRulesCache
 from omnicx.storage import EventRow, Store
 
 log = logging.getLogger("omnicx.processor")
@@ -61,7 +60,7 @@ class Processor:
         intent = store.state.get_processing_value(_INTENT)
         self._recover_until = _position(intent) if intent else None
         self._next_identity, self._next_profile = store.state.max_ids()
-        self._rules: dict[str, MergeRules] = {}
+        self._rules = MergeRulesCache(store, default_region)
         self._progress = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -98,7 +97,7 @@ class Processor:
                     log.exception("event listener %r failed", listener)
 
     def invalidate_rules(self, workspace_id: str) -> None:
-        self._rules.pop(workspace_id, None)
+        self._rules.invalidate(workspace_id)
 
     def wait_until(self, position: tuple[int, int], timeout: float = 30.0) -> bool:
         """Block until everything up to ``position`` has been processed."""
@@ -194,14 +193,6 @@ class Processor:
             workspace_id, changed, version=time.time_ns()
         )
 
-    def _rules_for(self, workspace_id: str) -> MergeRules:
-        rules = self._rules.get(workspace_id)
-        if rules is None:
-            config = self.store.state.workspace(workspace_id).config
-            rules = merge_rules_from_config(config, self.default_region)
-            self._rules[workspace_id] = rules
-        return rules
-
     def _new_profile_id(self) -> int:
         self._next_profile += 1
         return self._next_profile
@@ -244,7 +235,7 @@ class Processor:
         )
         for key, (_, profile_id) in known.items():
             view.profile_of.setdefault(key, profile_id)
-        rules = self._rules_for(workspace_id)
+        rules = self._rules.get(workspace_id)
         new_profiles: list[int] = []
         merges: list[dict] = []
         seen_range: dict[int, list[int]] = {}
@@ -343,5 +334,4 @@ class Processor:
         ]
 
 
-ProgressCallback = Callable[[int], None]
 EventListener = Callable[[str, list[tuple[Event, int]]], None]

@@ -13,8 +13,9 @@ from omnicx.errors import (
     ValidationError,
     WorkspaceError,
 )
-from omnicx.identity import MergeRules, merge_rules_from_config
+from omnicx.identity import MergeRules
 from omnicx.ingest._record import LogRecord, encode_record
+from omnicx.ingest._rules_cache import MergeRulesCache
 from omnicx.ingest._validate import (
     Limits,
     SourceInfo,
@@ -105,7 +106,7 @@ class IngestService:
         self.limits = limits
         self.default_region = default_region
         self._sources: dict[str, SourceInfo] = {}
-        self._rules: dict[str, MergeRules] = {}
+        self._rules = MergeRulesCache(store, default_region)
 
     def source(self, write_key: str | None) -> SourceInfo:
         if not write_key:
@@ -123,15 +124,10 @@ class IngestService:
         return info
 
     def rules(self, workspace_id: str) -> MergeRules:
-        rules = self._rules.get(workspace_id)
-        if rules is None:
-            config = self.store.state.workspace(workspace_id).config
-            rules = merge_rules_from_config(config, self.default_region)
-            self._rules[workspace_id] = rules
-        return rules
+        return self._rules.get(workspace_id)
 
     def invalidate(self, workspace_id: str) -> None:
-        self._rules.pop(workspace_id, None)
+        self._rules.invalidate(workspace_id)
         self._sources = {
             k: v for k, v in self._sources.items() if v.workspace_id != workspace_id
         }
