@@ -6,25 +6,45 @@ path into OmniCX validates the same way.
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from omnicx.contracts import Event
-from omnicx.errors import FieldError, PayloadTooLargeError, ValidationError
+from omnicx.errors import FieldError
 from omnicx.identity import MergeRules, extract_identities
 from omnicx.ingest._channel import resolve_channel
 from omnicx.ingest._messages import (
-    Batch,
     ContextView,
     Message,
     PropertiesView,
     Rejection,
 )
+from omnicx.ingest._parse import (
+    NOT_OBJECT,
+    UNDECODABLE,
+    Limits,
+    ParsedRequest,
+    field_from_msgspec,
+    parse_request,
+    raw_object,
+    reason,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "Limits",
+    "ParsedRequest",
+    "SourceInfo",
+    "Validated",
+    "parse_request",
+    "region_hint",
+    "validate_message",
+    "validate_request",
+]
 
 EVENT_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 MAX_ID_LENGTH = 1024
@@ -32,140 +52,16 @@ _MIN_MS = 0  # 1970-01-01
 _MAX_MS = 7258118400000  # 2200-01-01
 
 _message_decoder = msgspec.json.Decoder(Message)
-_batch_decoder = msgspec.json.Decoder(Batch)
 _dict_decoder = msgspec.json.Decoder(dict[str, Any])
 _context_decoder = msgspec.json.Decoder(ContextView)
 _properties_decoder = msgspec.json.Decoder(PropertiesView)
 _encode = msgspec.json.Encoder().encode
-_PATH = re.compile(r"at `\$(.*)`$")
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_event_bytes: int = 32 * 1024
-    max_request_bytes: int = 500 * 1024
-
-
-@dataclass
-class ParsedRequest:
-    """A request body split into its messages, before the write key is known."""
-
-    items: list[tuple[int | None, bytes]]
-    write_key: str | None
-    context: bytes | None = None
-    sent_at: datetime | None = None
-    integrations: bytes | None = None
-    rejected: list[tuple[int | None, FieldError]] = field(default_factory=list)
 
 
 @dataclass
 class Validated:
     events: list[Event]
     rejected: list[Rejection]
-
-
-def _field_from_msgspec(error: Exception, prefix: str) -> FieldError:
-    text = str(error)
-    match = _PATH.search(text)
-    path = match.group(1) if match else ""
-    message = _PATH.sub("", text).rstrip(" -") if match else text
-    if not match and "missing required field" in text:
-        missing = re.search(r"`(\w+)`", text)
-        path = "." + missing.group(1) if missing else ""
-    name = (prefix + path).lstrip(".") or prefix or "body"
-    return FieldError(name, message)
-
-
-_NOT_OBJECT = b"<not an object>"
-#: Besides msgspec's own errors: too deep nesting, invalid UTF-8 inside strings.
-_UNDECODABLE = (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    if isinstance(exc, UnicodeDecodeError):
-        return "invalid UTF-8 in a string"
-    return str(exc)
-
-
-def _raw_object(raw: msgspec.Raw) -> bytes | None:
-    """Bytes of a JSON object field; ``None`` if absent or null; ``_NOT_OBJECT``."""
-    data = bytes(raw).strip()
-    if not data or data == b"null":
-        return None
-    return data if data[:1] == b"{" else _NOT_OBJECT
-
-
-def parse_request(body: bytes, kind: str | None, limits: Limits) -> ParsedRequest:
-    """Split a body into messages. ``kind`` is the event type of a single-event path,
-    or ``None`` for ``/v1/batch`` and ``/v1/import``."""
-    if len(body) > limits.max_request_bytes:
-        raise PayloadTooLargeError(
-            f"request body is {len(body)} bytes; the limit is "
-            f"{limits.max_request_bytes} bytes — send smaller batches",
-            [FieldError("body", "request too large")],
-        )
-    if kind is not None:
-        if len(body) > limits.max_event_bytes:
-            raise PayloadTooLargeError(
-                f"event is {len(body)} bytes; the limit is {limits.max_event_bytes}",
-                [FieldError("body", "event too large")],
-            )
-        try:
-            write_key = _dict_decoder.decode(body).get("writeKey")
-        except msgspec.ValidationError:
-            raise ValidationError(
-                "the body must be a JSON object", [FieldError("body", "not an object")]
-            ) from None
-        except _UNDECODABLE as exc:
-            raise ValidationError(
-                f"the body is not valid JSON: {_reason(exc)}",
-                [FieldError("body", _reason(exc))],
-            ) from None
-        return ParsedRequest(
-            [(None, body)], write_key if isinstance(write_key, str) else None
-        )
-    try:
-        batch = _batch_decoder.decode(body)
-    except msgspec.ValidationError as exc:
-        error = _field_from_msgspec(exc, "")
-        raise ValidationError(f"invalid batch: {error.message}", [error]) from None
-    except _UNDECODABLE as exc:
-        raise ValidationError(
-            f"the body is not valid JSON: {_reason(exc)}",
-            [FieldError("body", _reason(exc))],
-        ) from None
-    batch_context = _raw_object(batch.context)
-    if batch_context is _NOT_OBJECT:
-        raise ValidationError(
-            "batch context must be an object", [FieldError("context", "not an object")]
-        )
-    batch_integrations = _raw_object(batch.integrations)
-    if batch_integrations is _NOT_OBJECT:
-        raise ValidationError(
-            "batch integrations must be an object",
-            [FieldError("integrations", "not an object")],
-        )
-    parsed = ParsedRequest(
-        [], batch.writeKey, batch_context, batch.sentAt, batch_integrations
-    )
-    for index, raw in enumerate(batch.batch):
-        item = bytes(raw)
-        if len(item) > limits.max_event_bytes:
-            parsed.rejected.append(
-                (
-                    index,
-                    FieldError(
-                        f"batch[{index}]",
-                        f"event is {len(item)} bytes; the limit is "
-                        f"{limits.max_event_bytes}",
-                    ),
-                )
-            )
-        else:
-            parsed.items.append((index, item))
-    return parsed
 
 
 def region_hint(location: dict[str, Any] | None, locale: Any) -> str | None:
@@ -227,17 +123,17 @@ def validate_message(
     try:
         message = _message_decoder.decode(raw)
     except msgspec.ValidationError as exc:
-        error = _field_from_msgspec(exc, "")
+        error = field_from_msgspec(exc, "")
         raise _Invalid(error.field, error.message) from None
-    except _UNDECODABLE as exc:
-        raise _Invalid("", f"not valid JSON: {_reason(exc)}") from None
+    except UNDECODABLE as exc:
+        raise _Invalid("", f"not valid JSON: {reason(exc)}") from None
     event_type = kind or message.type
     if event_type not in EVENT_TYPES:
         raise _Invalid("type", f"must be one of {', '.join(EVENT_TYPES)}")
     objects = {}
     for name in ("properties", "traits", "context", "integrations"):
-        objects[name] = _raw_object(getattr(message, name))
-        if objects[name] is _NOT_OBJECT:
+        objects[name] = raw_object(getattr(message, name))
+        if objects[name] is NOT_OBJECT:
             raise _Invalid(name, "must be an object")
     user_id = _as_id(message.userId, "userId")
     anonymous_id = _as_id(message.anonymousId, "anonymousId")
@@ -264,7 +160,7 @@ def validate_message(
     try:
         context = _context_decoder.decode(context_raw)
     except msgspec.ValidationError as exc:
-        error = _field_from_msgspec(exc, "context")
+        error = field_from_msgspec(exc, "context")
         raise _Invalid(error.field, error.message) from None
     integrations_raw = objects["integrations"]
     if batch_integrations:
@@ -373,14 +269,14 @@ def validate_request(
                     parsed.integrations,
                 )
             )
-        except _UNDECODABLE as exc:  # deep nesting inside traits/context, bad UTF-8
+        except UNDECODABLE as exc:  # deep nesting inside traits/context, bad UTF-8
             prefix = f"batch[{index}]" if index is not None else ""
             rejected.append(
                 _rejection(
                     source,
                     received_at,
                     index,
-                    FieldError(prefix or "body", f"not valid JSON: {_reason(exc)}"),
+                    FieldError(prefix or "body", f"not valid JSON: {reason(exc)}"),
                     raw,
                 )
             )

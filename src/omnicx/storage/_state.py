@@ -8,8 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,6 @@ from sqlalchemy import (
     Connection,
     create_engine,
     event,
-    func,
     insert,
     select,
     update,
@@ -30,14 +28,9 @@ from sqlalchemy.engine import Engine
 from omnicx.errors import ConflictError, NotFoundError
 from omnicx.storage import _schema as t
 from omnicx.storage._migrate import upgrade_state_schema
+from omnicx.storage._state_identity import IdentityStateMixin
 from omnicx.storage._state_profiles import ProfileStateMixin
-
-_CHUNK = 400
-_BIG_CHUNK = 5000  # under SQLite's 32766 bound variables
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
+from omnicx.storage._time import now_ms
 
 
 def _hash_token(token: str) -> str:
@@ -68,40 +61,6 @@ class NewWorkspace:
     admin_token: str
 
 
-def _mark(conn: Connection) -> str:
-    """The driver's positional placeholder."""
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def _placeholders(conn: Connection, count: int) -> str:
-    return ", ".join([_mark(conn)] * count)
-
-
-def _executemany(conn: Connection, statement: str, rows: Sequence[tuple]) -> None:
-    """Run one statement for many rows straight through the DB-API driver.
-
-    The hot write path skips SQLAlchemy's per-row parameter processing (measured: it
-    cost more than the SQL itself). ``statement`` uses ``{}`` where placeholders go.
-    """
-    if rows:
-        sql = statement.format(_placeholders(conn, len(rows[0])))
-        conn.exec_driver_sql(sql, list(rows))
-
-
-def _select_in(
-    conn: Connection, statement: str, fixed: tuple, values: Sequence[Any]
-) -> list[tuple]:
-    """Run a SELECT with an ``IN`` list through the driver (no per-call compiling)."""
-    mark = _mark(conn)
-    sql = statement.format(mark=mark, marks=", ".join([mark] * len(values)))
-    return [tuple(row) for row in conn.exec_driver_sql(sql, (*fixed, *values))]
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -111,7 +70,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class StateStore(ProfileStateMixin):
+class StateStore(IdentityStateMixin, ProfileStateMixin):
     """Typed access to the state tables. Only this class writes state SQL."""
 
     def __init__(self, url: str) -> None:
@@ -326,174 +285,3 @@ class StateStore(ProfileStateMixin):
     def put_processing_value(self, key: str, value: str | None) -> None:
         with self.transaction() as conn:
             self.set_processing_value(conn, key, value)
-
-    # -- identity graph ----------------------------------------------------------
-    def max_ids(self) -> tuple[int, int]:
-        with self.engine.connect() as conn:
-            identity = conn.execute(select(func.max(t.identities.c.id))).scalar()
-            profile = conn.execute(select(func.max(t.profiles.c.id))).scalar()
-        return identity or 0, profile or 0
-
-    @staticmethod
-    def unseen_message_ids(
-        conn: Connection, workspace_id: str, message_ids: Sequence[str]
-    ) -> set[str]:
-        seen: set[str] = set()
-        for chunk in _chunks(list(message_ids), _BIG_CHUNK):
-            rows = _select_in(
-                conn,
-                "SELECT message_id FROM seen_messages WHERE workspace_id = {mark} "
-                "AND message_id IN ({marks})",
-                (workspace_id,),
-                chunk,
-            )
-            seen.update(row[0] for row in rows)
-        return set(message_ids) - seen
-
-    @staticmethod
-    def mark_seen(
-        conn: Connection, workspace_id: str, message_ids: Iterable[str]
-    ) -> None:
-        rows = [{"workspace_id": workspace_id, "message_id": m} for m in message_ids]
-        if rows:
-            conn.execute(insert(t.seen_messages), rows)
-
-    @staticmethod
-    def identities_by_key(
-        conn: Connection, workspace_id: str, keys: Sequence[tuple[str, str]]
-    ) -> dict[tuple[str, str], tuple[int, int]]:
-        """``(type, value) -> (identity id, profile id)`` for the known ones."""
-        found: dict[tuple[str, str], tuple[int, int]] = {}
-        by_type: dict[str, list[str]] = {}
-        for identity_type, value in keys:
-            by_type.setdefault(identity_type, []).append(value)
-        for identity_type, values in by_type.items():
-            for chunk in _chunks(values, _BIG_CHUNK):
-                rows = _select_in(
-                    conn,
-                    "SELECT value, id, profile_id FROM identities WHERE workspace_id "
-                    "= {mark} AND type = {mark} AND value IN ({marks})",
-                    (workspace_id, identity_type),
-                    chunk,
-                )
-                for value, identity, profile in rows:
-                    found[(identity_type, value)] = (identity, profile)
-        return found
-
-    @staticmethod
-    def members_of(
-        conn: Connection, profile_ids: Sequence[int]
-    ) -> list[tuple[int, str, str, int]]:
-        """``(profile id, type, value, identity id)`` of every identity on them."""
-        out: list[tuple[int, str, str, int]] = []
-        for chunk in _chunks(list(profile_ids), _BIG_CHUNK):
-            out.extend(
-                _select_in(
-                    conn,
-                    "SELECT profile_id, type, value, id FROM identities "
-                    "WHERE profile_id IN ({marks})",
-                    (),
-                    chunk,
-                )
-            )
-        return out
-
-    @staticmethod
-    def split_pairs_of(
-        conn: Connection, profile_ids: Sequence[int]
-    ) -> list[tuple[int, int]]:
-        c = t.split_blocks.c
-        pairs: list[tuple[int, int]] = []
-        for chunk in _chunks(list(profile_ids), _BIG_CHUNK):
-            rows = conn.execute(
-                select(c.profile_a, c.profile_b).where(
-                    c.profile_a.in_(chunk) | c.profile_b.in_(chunk)
-                )
-            )
-            pairs.extend((r.profile_a, r.profile_b) for r in rows)
-        return pairs
-
-    @staticmethod
-    def apply_identity_changes(
-        conn: Connection,
-        workspace_id: str,
-        new_profiles: Sequence[int],
-        new_identities: Sequence[tuple[int, str, str, str, int, int, int]],
-        moved_identities: Sequence[tuple[int, int]],
-        seen_range: Sequence[tuple[int, int, int]],
-        merges: Sequence[dict[str, Any]],
-    ) -> None:
-        created = now_ms()
-        _executemany(
-            conn,
-            "INSERT INTO profiles (id, workspace_id, created_at) VALUES ({})",
-            [(p, workspace_id, created) for p in new_profiles],
-        )
-        _executemany(
-            conn,
-            "INSERT INTO identities (id, workspace_id, type, value, profile_id, "
-            "first_seen, last_seen) VALUES ({})",
-            new_identities,
-        )
-        mark = _mark(conn)
-        if moved_identities:
-            conn.exec_driver_sql(
-                f"UPDATE identities SET profile_id = {mark} WHERE id = {mark}",
-                [(p, i) for i, p in moved_identities],
-            )
-        if seen_range:
-            least, greatest = (
-                ("MIN", "MAX")
-                if conn.dialect.name == "sqlite"
-                else ("LEAST", "GREATEST")
-            )
-            conn.exec_driver_sql(
-                f"UPDATE identities SET first_seen = {least}(first_seen, {mark}), "
-                f"last_seen = {greatest}(last_seen, {mark}) WHERE id = {mark}",
-                [(f, last, i) for i, f, last in seen_range],
-            )
-        if merges:
-            _executemany(
-                conn,
-                "INSERT INTO merges (workspace_id, survivor_id, merged_id, "
-                "identity_ids, linking_identity, message_id, at) VALUES ({})",
-                [
-                    (
-                        m["workspace_id"],
-                        m["survivor_id"],
-                        m["merged_id"],
-                        m["identity_ids"],
-                        m["linking_identity"],
-                        m["message_id"],
-                        m["at"],
-                    )
-                    for m in merges
-                ],
-            )
-            pairs = [(m["survivor_id"], m["merged_id"]) for m in merges]
-            conn.exec_driver_sql(
-                f"UPDATE profiles SET merged_into = {mark} WHERE id = {mark}", pairs
-            )
-            conn.exec_driver_sql(
-                f"UPDATE profiles SET merged_into = {mark} "
-                f"WHERE workspace_id = {mark} AND merged_into = {mark}",
-                [(survivor, workspace_id, merged) for survivor, merged in pairs],
-            )
-
-    @staticmethod
-    def upsert_traits(conn: Connection, rows: Sequence[tuple]) -> None:
-        """Keep the newest value (by event time) of each trait per identity.
-
-        Rows: ``(identity_id, key, workspace_id, value_json, source_id, channel, ts,
-        message_id)``.
-        """
-        _executemany(
-            conn,
-            "INSERT INTO trait_values (identity_id, key, workspace_id, value, "
-            "source_id, channel, ts, message_id) VALUES ({}) "
-            "ON CONFLICT (identity_id, key) DO UPDATE SET value = excluded.value, "
-            "source_id = excluded.source_id, channel = excluded.channel, "
-            "ts = excluded.ts, message_id = excluded.message_id "
-            "WHERE excluded.ts >= trait_values.ts",
-            rows,
-        )
